@@ -22,7 +22,9 @@ class UpsertCount:
 
 def _to_sqlite(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        # Keep fractional seconds ("2017-03-01 09:30:00.250000"), as DuckDB and
+        # PostgreSQL do, so two moments within one second stay distinct keys.
+        return value.replace(tzinfo=None).isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):

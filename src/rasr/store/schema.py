@@ -59,10 +59,11 @@ TABLES: dict[str, Table] = {
              ("entered_raw", "text")),
             ("opp_id", "stage", "entered_at"), ("opp_id", "stage", "entered_at"),
         ),
+        # from_rep_id, when the source records it, is the owner before the change.
         Table(
             "owner_changes",
             (("opp_id", "text"), ("changed_at", "ts"), ("changed_on", "date"), ("rep_id", "text"),
-             ("changed_raw", "text")),
+             ("changed_raw", "text"), ("from_rep_id", "text")),
             ("opp_id", "changed_at"), ("opp_id", "changed_at", "rep_id"),
         ),
         Table(

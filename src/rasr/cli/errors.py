@@ -1,0 +1,41 @@
+"""Errors that the command line reports as one line on stderr, and their exit codes."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+# The command could not do its work: something not found, an empty workspace, a failed import.
+EXIT_FAILURE = 1
+# An argument, option or setting is invalid; click uses 2 for usage errors too.
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """An error shown as one line on stderr, ending the command with exit_code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FAILURE) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+def close_matches(value: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
+    """Return up to limit candidates that look like value, ignoring case, in their own spelling."""
+    by_folded: dict[str, str] = {}
+    for candidate in candidates:
+        if candidate:
+            by_folded.setdefault(candidate.casefold(), candidate)
+    matches = difflib.get_close_matches(value.casefold(), list(by_folded), n=limit, cutoff=0.6)
+    return [by_folded[match] for match in matches]
+
+
+def did_you_mean(value: str, candidates: Iterable[str]) -> str:
+    """Return "; did you mean 'X'?" (or 'X' or 'Y') for the close matches of value, or ""."""
+    matches = close_matches(value, candidates)
+    if not matches:
+        return ""
+    quoted = [f"'{match}'" for match in matches]
+    if len(quoted) == 1:
+        return f"; did you mean {quoted[0]}?"
+    return f"; did you mean {', '.join(quoted[:-1])} or {quoted[-1]}?"

@@ -1,0 +1,119 @@
+"""The `rasr` command: global options, the commands, and one-line error reporting.
+
+Exit codes: 0 on success, 1 when the command could not do its work (workspace
+not found or empty, unknown rep, failed import, unexpected error), 2 for an
+invalid argument, option, setting or config file.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from rasr.cli import brief, config, imports, reps, team
+from rasr.cli.errors import EXIT_FAILURE, EXIT_USAGE, CliError
+from rasr.cli.state import CliState, print_stderr
+from rasr.engine.settings import SettingError
+from rasr.store.connection import DEFAULT_DB, WorkspaceError
+
+log = logging.getLogger("rasr.cli")
+
+# Marks the log handler that configure_logging installs, so a second run in one process replaces it.
+_HANDLER_NAME = "rasr-cli-stderr"
+
+
+class RasrGroup(TyperGroup):
+    """A command group that reports known errors as one line on stderr instead of a traceback."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            # Exits and usage errors (a missing argument, an unknown option) are typer's to report.
+            raise
+        except CliError as error:
+            fail(error.message, error.exit_code)
+        except SettingError as error:
+            fail(str(error), EXIT_USAGE)
+        except WorkspaceError as error:
+            fail(str(error), EXIT_FAILURE)
+        except OSError as error:
+            if error.errno == errno.EPIPE:
+                # The reader of stdout went away (`rasr team --format csv | head`); typer exits quietly.
+                raise
+            log.debug("unexpected error", exc_info=True)
+            fail(f"error: {error}", EXIT_FAILURE, prefixed=True)
+        except Exception as error:  # noqa: BLE001 - the last resort: one line, the traceback only at -vv
+            log.debug("unexpected error", exc_info=True)
+            detail = str(error) or type(error).__name__
+            fail(f"error: {detail}", EXIT_FAILURE, prefixed=True)
+
+
+def fail(message: str, exit_code: int, *, prefixed: bool = False) -> None:
+    """Print message as one line on stderr and end the command with exit_code."""
+    print_stderr([message if prefixed else f"error: {message}"])
+    raise typer.Exit(exit_code)
+
+
+app = typer.Typer(
+    name="rasr",
+    cls=RasrGroup,
+    help="Which 1:1 conversation to have with each sales rep, and the numbers behind it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def configure_logging(verbosity: int) -> None:
+    """Send the rasr loggers to stderr: warnings by default, INFO with -v, DEBUG with -vv."""
+    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logger = logging.getLogger("rasr")
+    for handler in list(logger.handlers):
+        if handler.get_name() == _HANDLER_NAME:
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[str, typer.Option(
+        "--db", envvar="RASR_DB", metavar="URL",
+        help="Workspace: a file path, sqlite:///PATH, duckdb:///PATH or postgresql://USER@HOST/DB.",
+    )] = DEFAULT_DB,
+    config_file: Annotated[Path | None, typer.Option(
+        "--config", metavar="FILE", dir_okay=False,
+        help="TOML file whose settings override the workspace's for this run.",
+    )] = None,
+    verbose: Annotated[int, typer.Option(
+        "-v", "--verbose", count=True, help="Log progress to stderr; give it twice for debug detail.",
+    )] = 0,
+) -> None:
+    """Which 1:1 conversation to have with each sales rep, and the numbers behind it."""
+    configure_logging(verbose)
+    state = CliState(db=db, config_file=config_file)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+app.add_typer(imports.app, name="import")
+app.command("team")(team.team_command)
+app.command("brief")(brief.brief_command)
+app.command("reps")(reps.reps_command)
+app.add_typer(config.app, name="config")
+
+
+def run() -> None:
+    """Entry point of the `rasr` script."""
+    app(prog_name="rasr")

@@ -1,0 +1,239 @@
+"""Analyse a workspace on one day: every rep's conversation, the numbers behind it, and the team totals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import ibis
+
+from rasr.engine import figures
+from rasr.engine.dataset import build_views, drop_views
+from rasr.engine.goals import GoalRow, goal_for_span
+from rasr.engine.periods import (
+    Span, horizon_span, lookback_span, requirement_spans, results_span,
+)
+from rasr.engine.rates import Pool
+from rasr.engine.rep import RepContext, attach_open_deals, evaluate_rep, team_totals
+from rasr.engine.settings import Settings
+from rasr.engine.values import to_json
+from rasr.store.connection import Workspace
+from rasr.store.schema import CANONICAL_TABLES
+
+log = logging.getLogger(__name__)
+
+
+class AnalysisError(ValueError):
+    """The analysis cannot run on this input (unknown team, bad date)."""
+
+
+class EmptyWorkspaceError(AnalysisError):
+    """The workspace holds no opportunities."""
+
+
+def latest_event(workspace: Workspace) -> dt.date | None:
+    """The latest recorded event: a created_on, stage or owner change, a closed deal's close_on, or an activity."""
+    statements = [
+        "SELECT MAX(created_on) FROM opportunities",
+        "SELECT MAX(close_on) FROM opportunities WHERE LOWER(status) IN ('won', 'lost')",
+        "SELECT MAX(entered_on) FROM stage_changes",
+        "SELECT MAX(changed_on) FROM owner_changes",
+        "SELECT MAX(occurred_on) FROM activities",
+    ]
+    found = []
+    for statement in statements:
+        value = workspace.execute(statement)[0][0]
+        day = figures._date(value)
+        if day is not None:
+            found.append(day)
+    return max(found) if found else None
+
+
+def resolve_as_of(workspace: Workspace, as_of: dt.date | None, today: dt.date | None = None) -> tuple[dt.date, list[str]]:
+    """as_of as given, else today, or the latest recorded event when that is earlier, with a notice."""
+    if as_of is not None:
+        return as_of, []
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    latest = latest_event(workspace)
+    if latest is not None and latest < today:
+        return latest, [f"as_of defaults to {latest}, the latest recorded event (today is {today})"]
+    return today, [f"as_of defaults to today, {today}"]
+
+
+@dataclass
+class TeamAnalysis:
+    """The result of `analyze`: one entry per rep shown, plus totals."""
+
+    as_of: dt.date
+    settings: Settings
+    spans: dict[str, Span]
+    reps: list[dict]
+    rep_results: dict[str, dict]
+    totals: dict
+    notices: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    _briefs: dict[str, dict] = field(default_factory=dict, repr=False)
+
+    def as_dict(self) -> dict:
+        return to_json({
+            "as_of": self.as_of,
+            "period": {name: span.to_dict() for name, span in self.spans.items()},
+            "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.settings.as_dict().items()},
+            "reps": [self.rep_results[r["rep_id"]]["team_row"] for r in self.reps],
+            "totals": self.totals,
+            "warnings": self.warnings,
+        })
+
+    def brief(self, rep_id: str) -> dict:
+        if rep_id not in self.rep_results:
+            raise KeyError(rep_id)
+        return to_json(self.rep_results[rep_id]["brief"])
+
+
+def _team_members(team_rows: list[tuple], reps: list[dict], team: str) -> set[str]:
+    """Rep ids in team or any team below it."""
+    children = defaultdict(set)
+    for name, parent, _manager in team_rows:
+        if parent:
+            children[parent].add(name)
+    wanted, frontier = {team}, [team]
+    while frontier:
+        for child in children.get(frontier.pop(), ()):
+            if child not in wanted:
+                wanted.add(child)
+                frontier.append(child)
+    return {r["rep_id"] for r in reps if r["team"] in wanted}
+
+
+def _goal_rows(workspace: Workspace, table: str) -> dict[str, list[GoalRow]]:
+    rows = defaultdict(list)
+    for rep_id, starts_on, ends_on, amount in workspace.execute(
+        f"SELECT rep_id, starts_on, ends_on, amount FROM {table}"
+    ):
+        rows[rep_id].append(GoalRow(figures._date(starts_on), figures._date(ends_on), int(amount or 0)))
+    return rows
+
+
+def _thresholds(quantiles: dict, reps: list[dict], stages: list[str], settings: Settings) -> list[dict]:
+    """Stale thresholds per rep and stage: the rep's p90 to close, or the team's with too few deals."""
+    rows = []
+    for rep in reps:
+        group = ("team", rep["team"]) if rep["team"] else ("all", figures.ALL)
+        for stage in stages:
+            own = quantiles.get(("rep", rep["rep_id"], f"to_close:{stage}"))
+            if own is not None and own.n >= settings.min_deals and own.p90 is not None:
+                days = own.p90
+            else:
+                team = quantiles.get((group[0], group[1], f"to_close:{stage}"))
+                days = team.p90 if team is not None else None
+            if days is not None:
+                rows.append({"t_rep_id": rep["rep_id"], "t_stage": stage, "t_days": float(days)})
+    return rows
+
+
+def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None = None,
+            team: str | None = None, today: dt.date | None = None,
+            briefs_for: set[str] | None = None) -> TeamAnalysis:
+    """Analyse every rep on as_of, set-based: a fixed number of queries whatever the number of reps.
+
+    briefs_for names the reps whose briefs list their open deals (one more query).
+    """
+    started = time.perf_counter()
+    if int(workspace.execute("SELECT COUNT(*) FROM opportunities")[0][0]) == 0:
+        raise EmptyWorkspaceError(f"the workspace {workspace.label} has no opportunities")
+    as_of, notices = resolve_as_of(workspace, as_of, today)
+
+    results, results_note = results_span(as_of, settings)
+    spans = {"results": results, **requirement_spans(as_of, settings),
+             "horizon": horizon_span(as_of, settings), "lookback": lookback_span(as_of, settings)}
+    previous = lookback_span(as_of, settings, periods_back=1)
+    booking_spans = {name: spans[name] for name in ("results", "month", "quarter", "year", "lookback")}
+
+    rep_rows = [
+        {"rep_id": r[0], "name": r[1], "team": r[2], "start_date": figures._date(r[3]), "end_date": figures._date(r[4])}
+        for r in workspace.execute("SELECT rep_id, name, team, start_date, end_date FROM reps ORDER BY name")
+    ]
+    team_rows = workspace.execute("SELECT team, parent_team, manager FROM teams")
+    stage_rows = workspace.execute("SELECT stage, position, kind, exit_criteria FROM stages ORDER BY position, stage")
+    open_stages = [s[0] for s in stage_rows if (s[2] or "open").lower() == "open"]
+
+    tables = {name: workspace.table(name) for name in CANONICAL_TABLES}
+    views = build_views(workspace.backend, tables, as_of, spans["lookback"])
+    threshold_table = None
+    try:
+        sums = figures.rep_sums(views, as_of, spans["lookback"], previous, booking_spans)
+        known_ids = {r["rep_id"] for r in rep_rows}
+        for rep_id in sorted(set(sums) - known_ids):
+            rep_rows.append({"rep_id": rep_id, "name": rep_id, "team": None, "start_date": None, "end_date": None})
+        quantiles = figures.quantiles(views, spans["lookback"], previous)
+        stage_counts = figures.stage_counts(views)
+        threshold_rows = _thresholds(quantiles, rep_rows, open_stages, settings)
+        if threshold_rows:
+            import pandas as pd
+
+            threshold_table = workspace.backend.create_table(
+                f"_rasr_thresholds_{views.names[0].rsplit('_', 1)[-1]}", pd.DataFrame(threshold_rows),
+                temp=True, overwrite=True)
+        active = figures.active_open(views, threshold_table)
+        quota_rows = _goal_rows(workspace, "quotas")
+        aspiration_rows = _goal_rows(workspace, "aspirations")
+        covered_quota = figures.covered_bookings(views, tables["quotas"], as_of, booking_spans)
+        covered_aspiration = figures.covered_bookings(views, tables["aspirations"], as_of, booking_spans)
+        earliest = figures.earliest_event(views)
+        activity = _activity_ratios(workspace, spans["lookback"])
+
+        context = RepContext(
+            as_of=as_of, settings=settings, spans=spans, results_note=results_note, sums=sums,
+            quantiles=quantiles, stage_counts=stage_counts, active=active, quota_rows=quota_rows,
+            aspiration_rows=aspiration_rows, covered_quota=covered_quota, covered_aspiration=covered_aspiration,
+            earliest=earliest, reps=rep_rows, stage_rows=stage_rows, open_stages=open_stages,
+            activity_ratios=activity,
+        )
+        rep_results = {rep["rep_id"]: evaluate_rep(context, rep) for rep in rep_rows}
+
+        shown = rep_rows
+        if team is not None:
+            known_teams = sorted({t[0] for t in team_rows} | {r["team"] for r in rep_rows if r["team"]})
+            if team not in known_teams:
+                raise AnalysisError(f"unknown team {team!r}; known teams: {', '.join(known_teams)}")
+            members = _team_members(team_rows, rep_rows, team)
+            shown = [r for r in rep_rows if r["rep_id"] in members]
+        # Open deals to review, in one query, only for the reps whose brief is asked for.
+        if briefs_for:
+            wanted = sorted(set(briefs_for) & set(rep_results))
+            deals = figures.open_deals(views, wanted, threshold_table, tables["stages"])
+            for rep_id in wanted:
+                attach_open_deals(rep_results[rep_id], deals.get(rep_id, []))
+        totals = team_totals(context, [rep_results[r["rep_id"]] for r in shown], team)
+    finally:
+        drop_views(workspace.backend, views)
+        if threshold_table is not None:
+            try:
+                workspace.backend.drop_table(threshold_table.get_name(), force=True)
+            except Exception:  # noqa: BLE001 - a temporary table vanishes with the connection anyway
+                pass
+
+    warnings = []
+    if results_note:
+        warnings.append(results_note)
+    log.info("analysed %s reps on %s in %.2fs", len(rep_rows), as_of, time.perf_counter() - started)
+    return TeamAnalysis(as_of, settings, spans, shown, rep_results, totals, notices, warnings)
+
+
+def _activity_ratios(workspace: Workspace, lookback: Span) -> dict[str, dict[str, int]]:
+    """Activities per rep and kind over the lookback (empty when none are imported)."""
+    rows = workspace.execute(
+        "SELECT rep_id, kind, SUM(count) FROM activities WHERE occurred_on >= ? AND occurred_on <= ? "
+        "GROUP BY rep_id, kind",
+        (lookback.start.isoformat() if workspace.dialect == "sqlite" else lookback.start,
+         lookback.end.isoformat() if workspace.dialect == "sqlite" else lookback.end),
+    )
+    result: dict[str, dict[str, int]] = defaultdict(dict)
+    for rep_id, kind, count in rows:
+        result[rep_id][kind] = int(count or 0)
+    return result

@@ -1,0 +1,334 @@
+"""Point-in-time views of the workspace: every deal and stage visit as it stood on as_of.
+
+Everything here is an Ibis expression over the canonical tables, so it runs
+unchanged on DuckDB, SQLite and PostgreSQL. `build_views` materialises the
+two views as temporary tables that the metric queries then share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from rasr.engine.periods import Span
+
+log = logging.getLogger(__name__)
+
+CLOSED = ("won", "lost")
+_view_ids = itertools.count()
+
+
+def earliest(*values: ir.Value) -> ir.Value:
+    """The earliest non-null value; NULL only when all are NULL.
+
+    Written out because LEAST treats NULL differently on SQLite than on
+    PostgreSQL and DuckDB.
+    """
+    result = values[0]
+    for value in values[1:]:
+        result = ibis.cases(
+            (result.isnull(), value),
+            (value.isnull(), result),
+            (value < result, value),
+            else_=result,
+        )
+    return result
+
+
+def days_between(later: ir.Value, earlier: ir.Value) -> ir.IntegerValue:
+    return later.delta(earlier, unit="day")
+
+
+def _stage_attributes(stages: ir.Table) -> ir.Table:
+    return stages.select(
+        s_stage=stages.stage,
+        s_position=stages.position,
+        s_qualified=stages.is_qualified.fill_null(True),
+        s_kind=stages.kind.lower().fill_null("open"),
+        s_exit_criteria=stages.exit_criteria,
+    )
+
+
+def stage_history(tables: dict[str, ir.Table]) -> ir.Table:
+    """Every recorded stage change with its stage's position, qualification and kind.
+
+    A stage missing from the stages table counts as a qualified open stage
+    without a position.
+    """
+    changes = tables["stage_changes"]
+    attrs = _stage_attributes(tables["stages"])
+    joined = changes.left_join(attrs, changes.stage == attrs.s_stage)
+    return joined.select(
+        opp_id=changes.opp_id,
+        stage=changes.stage,
+        entered_at=changes.entered_at,
+        entered_on=changes.entered_on,
+        position=attrs.s_position,
+        is_qualified=attrs.s_qualified.fill_null(True),
+        kind=attrs.s_kind.fill_null("open"),
+    )
+
+
+def stage_visits(history: ir.Table, as_of: dt.date) -> ir.Table:
+    """Collapse the history up to as_of into visits: consecutive rows of one stage are one visit.
+
+    A Salesforce-style snapshot row repeats the stage on any tracked change,
+    so only a change of stage starts a new visit. Each visit ends when the
+    next one starts; the last one has no end (next_on is NULL).
+    """
+    known = history.filter(history.entered_on <= ibis.date(as_of))
+    order = ibis.window(group_by=known.opp_id, order_by=[known.entered_at, known.position, known.stage])
+    marked = known.mutate(previous_stage=known.stage.lag().over(order))
+    starts = marked.filter(marked.previous_stage.isnull() | (marked.previous_stage != marked.stage))
+    order = ibis.window(group_by=starts.opp_id, order_by=[starts.entered_at, starts.position, starts.stage])
+    visits = starts.mutate(
+        next_on=starts.entered_on.lead().over(order),
+        previous_position=starts.position.lag().over(order),
+        visit_no=ibis.row_number().over(order),
+        visit_count=starts.opp_id.count().over(ibis.window(group_by=starts.opp_id)),
+    )
+    return visits.mutate(
+        is_last=(visits.visit_no + 1) == visits.visit_count,
+        is_regression=(visits.position < visits.previous_position).fill_null(False),
+        days=days_between(visits.next_on, visits.entered_on),
+    ).drop("previous_stage")
+
+
+def latest_owners(deals: ir.Table, owner_changes: ir.Table) -> ir.Table:
+    """The owner of each deal on its reference date (close for closed deals, as_of for open ones)."""
+    changes = owner_changes.select(
+        oc_opp_id=owner_changes.opp_id,
+        oc_changed_at=owner_changes.changed_at,
+        oc_changed_on=owner_changes.changed_on,
+        oc_rep_id=owner_changes.rep_id,
+        oc_from_rep_id=owner_changes.from_rep_id,
+    )
+    refs = deals.select(r_opp_id=deals.opp_id, r_ref_on=deals.ref_on)
+    before = refs.join(changes, [refs.r_opp_id == changes.oc_opp_id, changes.oc_changed_on <= refs.r_ref_on])
+    order = ibis.window(group_by=before.r_opp_id, order_by=ibis.desc(before.oc_changed_at))
+    latest = before.mutate(rank=ibis.row_number().over(order))
+    latest = latest.filter(latest.rank == 0).select(
+        lo_opp_id=latest.r_opp_id, lo_rep_id=latest.oc_rep_id
+    )
+    order_first = ibis.window(group_by=changes.oc_opp_id, order_by=changes.oc_changed_at)
+    first = changes.mutate(rank=ibis.row_number().over(order_first))
+    first = first.filter(first.rank == 0).select(
+        fo_opp_id=first.oc_opp_id, fo_from_rep_id=first.oc_from_rep_id, fo_has_history=ibis.literal(True)
+    )
+    return latest.outer_join(first, latest.lo_opp_id == first.fo_opp_id).select(
+        ow_opp_id=ibis.coalesce(latest.lo_opp_id, first.fo_opp_id),
+        ow_rep_id=latest.lo_rep_id,
+        ow_from_rep_id=first.fo_from_rep_id,
+        ow_has_history=first.fo_has_history.fill_null(False),
+    )
+
+
+def deal_states(tables: dict[str, ir.Table], history: ir.Table, visits: ir.Table, as_of: dt.date) -> ir.Table:
+    """One row per opportunity that exists on as_of, with its state and dates on that day.
+
+    history is `stage_history(tables)` and visits `stage_visits(history, as_of)`.
+    """
+    opps = tables["opportunities"]
+    a = ibis.date(as_of)
+
+    whole = history.group_by(h_opp_id=history.opp_id).aggregate(
+        h_first_on=history.entered_on.min(),
+        h_first_qualified_on=history.entered_on.min(where=history.is_qualified),
+    )
+    last = visits.filter(visits.is_last).select(
+        l_opp_id=visits.opp_id,
+        l_stage=visits.stage,
+        l_entered_on=visits.entered_on,
+        l_kind=visits.kind,
+        l_changes=visits.visit_count - 1,
+    )
+    regressions = visits.group_by(g_opp_id=visits.opp_id).aggregate(g_regressions=visits.is_regression.sum())
+    attrs = _stage_attributes(tables["stages"])
+
+    base = (
+        opps.left_join(whole, opps.opp_id == whole.h_opp_id)
+        .left_join(last, opps.opp_id == last.l_opp_id)
+        .left_join(regressions, opps.opp_id == regressions.g_opp_id)
+        .left_join(attrs, opps.stage == attrs.s_stage)
+    )
+    status = opps.status.lower()
+    closed_now = status.isin(CLOSED) & opps.close_on.notnull() & (opps.close_on <= a)
+    closed_in_history = base.l_kind.isin(CLOSED)
+    state = ibis.cases((closed_now, status), (closed_in_history, base.l_kind), else_="open")
+    closed_on = ibis.cases(
+        (closed_now, opps.close_on), (closed_in_history, base.l_entered_on), else_=ibis.null("date")
+    )
+    created_eff = earliest(
+        opps.created_on,
+        base.h_first_on,
+        ibis.cases((status.isin(CLOSED), opps.close_on), else_=ibis.null("date")),
+    )
+    has_history = base.h_first_on.notnull()
+    current_stage_unqualified = (base.s_qualified == False).fill_null(False)  # noqa: E712 (SQL comparison)
+    undated_qualified_on = ibis.cases((current_stage_unqualified, ibis.null("date")), else_=created_eff)
+    qualified_on = ibis.cases((has_history, base.h_first_qualified_on), else_=undated_qualified_on)
+    qualified_on = ibis.cases((state == "won", earliest(qualified_on, closed_on)), else_=qualified_on)
+    # Without history the current stage stands for the stage on as_of, unless
+    # it is a closing stage of a deal that was still open then.
+    current_stage_open = base.s_kind.fill_null("open") == "open"
+    stage = ibis.cases(
+        (base.l_stage.notnull(), base.l_stage),
+        (has_history | ~current_stage_open, ibis.null("string")),
+        else_=opps.stage,
+    )
+    stage_entered_on = ibis.cases((base.l_stage.notnull(), base.l_entered_on), else_=created_eff)
+    bad_dates = (opps.close_on < opps.created_on).fill_null(False) | (
+        closed_on < base.h_first_qualified_on
+    ).fill_null(False)
+    amount = ibis.cases(
+        ((opps.amount > 0) & ~opps.unpriced.fill_null(False), opps.amount), else_=ibis.null("int64")
+    )
+
+    deals = base.select(
+        opp_id=opps.opp_id,
+        current_rep_id=opps.rep_id,
+        status=status,
+        state=state,
+        closed_on=closed_on,
+        created_on=opps.created_on,
+        created_eff=created_eff,
+        qualified_on=qualified_on,
+        stage=stage,
+        stage_entered_on=stage_entered_on,
+        amount=amount,
+        expected_close_on=opps.close_on,
+        next_step=opps.next_step,
+        name=opps.name,
+        account=opps.account,
+        bad_dates=bad_dates,
+        stage_changes=base.l_changes.fill_null(0),
+        regressions=base.g_regressions.fill_null(0),
+        ref_on=ibis.cases((state.isin(CLOSED), closed_on), else_=a),
+    )
+    return deals.filter(deals.created_eff.notnull() & (deals.created_eff <= a))
+
+
+def close_pushes(close_changes: ir.Table, as_of: dt.date) -> ir.Table:
+    """Per opportunity, how often its expected close date moved later up to as_of."""
+    known = close_changes.filter(close_changes.changed_on <= ibis.date(as_of))
+    order = ibis.window(group_by=known.opp_id, order_by=known.changed_at)
+    moves = known.mutate(previous=known.close_on.lag().over(order))
+    return moves.group_by(p_opp_id=moves.opp_id).aggregate(
+        p_pushes=(moves.close_on > moves.previous).fill_null(False).cast("int64").sum()
+    )
+
+
+def deals_as_of(tables: dict[str, ir.Table], states: ir.Table, owners: ir.Table, pushes: ir.Table,
+                as_of: dt.date, lookback: Span) -> ir.Table:
+    """Add to `deal_states` each deal's owner and team, slipped flag and lookback fields.
+
+    owners is `latest_owners(states, ...)` and pushes `close_pushes(...)`.
+    """
+    a = ibis.date(as_of)
+    reps = tables["reps"].select(rp_rep_id="rep_id", rp_team="team", rp_start_date="start_date")
+    joined = (
+        states.left_join(owners, states.opp_id == owners.ow_opp_id)
+        .left_join(pushes, states.opp_id == pushes.p_opp_id)
+    )
+    rep_id = ibis.coalesce(joined.ow_rep_id, joined.ow_from_rep_id, joined.current_rep_id)
+    joined = joined.mutate(
+        rep_id=rep_id,
+        owner_history=joined.ow_has_history.fill_null(False),
+        close_pushes=joined.p_pushes.fill_null(0),
+    )
+    joined = joined.left_join(reps, joined.rep_id == reps.rp_rep_id)
+    # Without owner history a win before the current owner's start date is not theirs.
+    booked_elsewhere = (
+        (joined.state == "won") & ~joined.owner_history & (joined.closed_on < joined.rp_start_date)
+    ).fill_null(False)
+    slipped = (joined.state == "open") & (
+        (joined.expected_close_on < a).fill_null(False) | (joined.close_pushes > 0)
+    )
+    lb_start = ibis.date(lookback.start)
+    closed = joined.state.isin(CLOSED)
+    return joined.mutate(
+        team=joined.rp_team,
+        booked_elsewhere=booked_elsewhere,
+        slipped=slipped,
+        is_qualified=joined.qualified_on.notnull() & (joined.qualified_on <= a),
+        is_open=joined.state == "open",
+        closed_in_lookback=closed & (joined.closed_on >= lb_start) & (joined.closed_on <= a),
+        cycle_days=ibis.cases(
+            (joined.bad_dates, ibis.null("int64")), else_=days_between(joined.closed_on, joined.qualified_on)
+        ),
+        stage_age_days=ibis.cases(
+            (joined.state == "open", days_between(a, joined.stage_entered_on)), else_=ibis.null("int64")
+        ),
+    ).drop("ow_opp_id", "ow_rep_id", "ow_from_rep_id", "ow_has_history", "p_opp_id", "p_pushes",
+           "rp_rep_id", "rp_team", "rp_start_date")
+
+
+def visits_as_of(visits: ir.Table, deals: ir.Table) -> ir.Table:
+    """Stage visits up to as_of of the deals that exist then, with the deal's owner and flags."""
+    owners = deals.select(
+        d_opp_id=deals.opp_id, d_rep_id=deals.rep_id, d_team=deals.team, d_state=deals.state,
+        d_closed_on=deals.closed_on, d_bad_dates=deals.bad_dates, d_is_qualified=deals.is_qualified,
+        d_closed_in_lookback=deals.closed_in_lookback,
+    )
+    joined = visits.join(owners, visits.opp_id == owners.d_opp_id)
+    return joined.select(
+        opp_id=visits.opp_id,
+        stage=visits.stage,
+        position=visits.position,
+        kind=visits.kind,
+        entered_on=visits.entered_on,
+        next_on=visits.next_on,
+        days=visits.days,
+        is_regression=visits.is_regression,
+        rep_id=owners.d_rep_id,
+        team=owners.d_team,
+        state=owners.d_state,
+        closed_on=owners.d_closed_on,
+        bad_dates=owners.d_bad_dates,
+        is_qualified=owners.d_is_qualified,
+        closed_in_lookback=owners.d_closed_in_lookback,
+    )
+
+
+@dataclass
+class Views:
+    """The materialised point-in-time tables of one analysis."""
+
+    deals: ir.Table
+    visits: ir.Table
+    names: tuple[str, ...]
+
+
+def build_views(backend, tables: dict[str, ir.Table], as_of: dt.date, lookback: Span) -> Views:
+    """Materialise deals and visits on as_of as temporary tables shared by every metric query."""
+    suffix = next(_view_ids)
+    names = []
+
+    def materialise(stem: str, expr: ir.Table) -> ir.Table:
+        # Each step is stored on its own: SQLite's parser rejects the whole
+        # chain as one statement (parser stack overflow).
+        name = f"_rasr_{stem}_{suffix}"
+        names.append(name)
+        return backend.create_table(name, expr, temp=True, overwrite=True)
+
+    history = materialise("history", stage_history(tables))
+    all_visits = materialise("all_visits", stage_visits(history, as_of))
+    states = materialise("states", deal_states(tables, history, all_visits, as_of))
+    owners = materialise("owners", latest_owners(states, tables["owner_changes"]))
+    pushes = materialise("pushes", close_pushes(tables["close_date_changes"], as_of))
+    deals = materialise("deals", deals_as_of(tables, states, owners, pushes, as_of, lookback))
+    visits = materialise("visits", visits_as_of(all_visits, deals))
+    return Views(deals=deals, visits=visits, names=tuple(names))
+
+
+def drop_views(backend, views: Views) -> None:
+    for name in views.names:
+        try:
+            backend.drop_table(name, force=True)
+        except Exception:  # noqa: BLE001 - a leftover temporary table vanishes with the connection
+            log.debug("could not drop temporary table %s", name)

@@ -1,0 +1,300 @@
+"""Set-based queries that turn the point-in-time views into per-rep and per-team figures.
+
+Each function runs a fixed number of queries whatever the number of reps:
+sums per rep (which pool exactly into teams), and quantiles per rep, per
+team and for the whole workspace in one ranked query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from rasr.engine.dataset import Views, days_between
+from rasr.engine.periods import Span
+from rasr.engine.quantiles import grouped_quantiles
+
+ALL = "*"  # the group of every rep in the workspace
+
+
+@dataclass
+class Quantile:
+    n: int
+    mean: float | None
+    median: float | None
+    p90: float | None
+
+
+@dataclass
+class StageFigures:
+    """Counts per stage for one rep: durations, stage-to-win and conversion."""
+
+    entered_closed: int = 0
+    entered_won: int = 0
+    entered_advanced: int = 0
+
+
+@dataclass
+class RepSums:
+    """Additive figures of one rep; amounts in cents."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    stages: dict[str, StageFigures] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values.get(key) or 0
+
+
+def _sum_if(condition: ir.BooleanValue, value: ir.Value | int = 1) -> ir.Value:
+    if isinstance(value, int):
+        return condition.cast("int64").sum()
+    return ibis.cases((condition, value), else_=ibis.null(value.type())).sum()
+
+
+def rep_sums(views: Views, as_of: dt.date, lookback: Span, previous: Span, spans: dict[str, Span]) -> dict[str, dict]:
+    """One query: additive figures per rep over the deals of the point-in-time view."""
+    d = views.deals
+    a = ibis.date(as_of)
+    q = d.is_qualified
+    closed_lb = q & d.closed_in_lookback
+    won_lb = closed_lb & (d.state == "won")
+    lost_lb = closed_lb & (d.state == "lost")
+    has_amount = d.amount.notnull()
+    booked = (d.state == "won") & ~d.booked_elsewhere
+    open_q = q & d.is_open
+    previous_won = q & (d.state == "won") & (d.closed_on >= ibis.date(previous.start)) & (
+        d.closed_on <= ibis.date(previous.end))
+    new_q = d.qualified_on.notnull() & (d.qualified_on >= ibis.date(lookback.start)) & (d.qualified_on <= a)
+
+    metrics: dict[str, ir.Value] = {
+        "won": _sum_if(won_lb),
+        "lost": _sum_if(lost_lb),
+        "closed": _sum_if(closed_lb),
+        "closed_with_amount": _sum_if(closed_lb & has_amount),
+        "closed_amount": _sum_if(closed_lb & has_amount, d.amount),
+        "won_amount": _sum_if(won_lb & has_amount, d.amount),
+        "won_with_amount": _sum_if(won_lb & has_amount),
+        "won_amount_max": ibis.cases((won_lb & has_amount, d.amount), else_=ibis.null("int64")).max(),
+        "closed_missing_amount": _sum_if(closed_lb & ~has_amount),
+        "cycle_won_sum": _sum_if(won_lb & d.cycle_days.notnull(), d.cycle_days),
+        "cycle_won_n": _sum_if(won_lb & d.cycle_days.notnull()),
+        "previous_won": _sum_if(previous_won),
+        "open_count": _sum_if(open_q),
+        "open_amount": _sum_if(open_q & has_amount, d.amount),
+        "open_missing_amount": _sum_if(open_q & ~has_amount),
+        "new_qualified": _sum_if(new_q),
+        "new_qualified_amount": _sum_if(new_q & has_amount, d.amount),
+        "active_in_lookback": _sum_if(q & (d.is_open | (d.closed_on >= ibis.date(lookback.start)))),
+        "bad_dates": _sum_if(d.bad_dates),
+        "booked_elsewhere": _sum_if(d.booked_elsewhere),
+        "regressions_lb": _sum_if(closed_lb, d.regressions),
+        "deals": d.opp_id.count(),
+    }
+    for name, span in spans.items():
+        in_span = booked & (d.closed_on >= ibis.date(span.start)) & (d.closed_on <= ibis.date(min(span.end, as_of)))
+        metrics[f"bookings:{name}"] = _sum_if(in_span & has_amount, d.amount)
+        metrics[f"bookings_missing:{name}"] = _sum_if(in_span & ~has_amount)
+    frame = d.group_by("rep_id").aggregate(**metrics).execute()
+    return {row["rep_id"]: _clean(row) for row in frame.to_dict("records")}
+
+
+def covered_bookings(views: Views, goals: ir.Table, as_of: dt.date, spans: dict[str, Span]) -> dict[str, dict]:
+    """Bookings per rep and span on days that a goal row covers (quota or aspiration rows)."""
+    d = views.deals
+    wins = d.filter((d.state == "won") & ~d.booked_elsewhere & d.amount.notnull())
+    wins = wins.select(w_rep_id=wins.rep_id, w_closed_on=wins.closed_on, w_amount=wins.amount)
+    joined = wins.join(goals, [wins.w_rep_id == goals.rep_id, wins.w_closed_on >= goals.starts_on,
+                               wins.w_closed_on <= goals.ends_on])
+    metrics = {}
+    for name, span in spans.items():
+        in_span = (joined.w_closed_on >= ibis.date(span.start)) & (joined.w_closed_on <= ibis.date(min(span.end, as_of)))
+        metrics[name] = _sum_if(in_span, joined.w_amount)
+    frame = joined.group_by(rep_id=joined.w_rep_id).aggregate(**metrics).execute()
+    return {row["rep_id"]: _clean(row) for row in frame.to_dict("records")}
+
+
+def stage_counts(views: Views) -> dict[str, dict[str, StageFigures]]:
+    """Per rep and stage: deals that entered the stage and closed in the lookback, won, and advanced."""
+    v = views.visits
+    closed = v.filter(v.is_qualified & v.closed_in_lookback & (v.kind == "open"))
+    firsts = closed.group_by(["rep_id", "opp_id", "stage"]).aggregate(
+        first_on=closed.entered_on.min(), position=closed.position.max(), won=(closed.state == "won").any()
+    )
+    later = v.select(l_opp_id=v.opp_id, l_entered_on=v.entered_on, l_position=v.position, l_kind=v.kind)
+    joined = firsts.left_join(
+        later,
+        [firsts.opp_id == later.l_opp_id, later.l_entered_on >= firsts.first_on,
+         later.l_position > firsts.position, later.l_kind != "lost"],
+    )
+    per_opp = joined.group_by(["rep_id", "opp_id", "stage"]).aggregate(
+        won=joined.won.max(), advanced=joined.l_opp_id.count() > 0
+    )
+    frame = per_opp.group_by(["rep_id", "stage"]).aggregate(
+        entered_closed=per_opp.opp_id.count(),
+        entered_won=per_opp.won.cast("int64").sum(),
+        entered_advanced=per_opp.advanced.cast("int64").sum(),
+    ).execute()
+    result: dict[str, dict[str, StageFigures]] = defaultdict(dict)
+    for row in frame.to_dict("records"):
+        result[row["rep_id"]][row["stage"]] = StageFigures(
+            int(row["entered_closed"]), int(row["entered_won"] or 0), int(row["entered_advanced"] or 0)
+        )
+    return result
+
+
+def _long_values(views: Views, lookback: Span, previous: Span) -> ir.Table:
+    """Every per-deal value that a median or percentile is taken of, as (rep_id, team, metric, value)."""
+    d = views.deals
+    v = views.visits
+    lb_start, lb_end = ibis.date(lookback.start), ibis.date(lookback.end)
+    closed_lb = d.is_qualified & d.closed_in_lookback
+    parts = []
+
+    def add(table: ir.Table, metric: ir.StringValue | str, value: ir.Value) -> None:
+        parts.append(table.select(
+            rep_id=table.rep_id, team=table.team,
+            metric=ibis.literal(metric) if isinstance(metric, str) else metric,
+            value=value.cast("float64"),
+        ))
+
+    won = d.filter(closed_lb & (d.state == "won"))
+    add(won, "cycle_won", won.cycle_days)
+    add(won, "won_size", won.amount)
+    lost = d.filter(closed_lb & (d.state == "lost"))
+    add(lost, "cycle_lost", lost.cycle_days)
+    prev = d.filter(d.is_qualified & (d.state == "won") & (d.closed_on >= ibis.date(previous.start))
+                    & (d.closed_on <= ibis.date(previous.end)))
+    add(prev, "cycle_previous", prev.cycle_days)
+
+    # Time in stage: per deal, the days of its visits of a stage that ended in the lookback.
+    ended = v.filter(v.next_on.notnull() & (v.next_on >= lb_start) & (v.next_on <= lb_end)
+                     & ~v.bad_dates & (v.kind == "open"))
+    per_deal = ended.group_by(["rep_id", "team", "opp_id", "stage"]).aggregate(days=ended.days.sum())
+    add(per_deal, "stage_days:" + per_deal.stage, per_deal.days)
+
+    # Stale thresholds: days from the last entry into a stage to close, closed deals in the lookback.
+    visited = v.filter(v.is_qualified & v.closed_in_lookback & (v.kind == "open") & ~v.bad_dates)
+    last_entry = visited.group_by(["rep_id", "team", "opp_id", "stage"]).aggregate(
+        last_on=visited.entered_on.max(), closed_on=visited.closed_on.max()
+    )
+    add(last_entry, "to_close:" + last_entry.stage, days_between(last_entry.closed_on, last_entry.last_on))
+    return ibis.union(*parts)
+
+
+def quantiles(views: Views, lookback: Span, previous: Span) -> dict[tuple[str, str, str], Quantile]:
+    """One query: quantiles keyed by (scope, group, metric), scope "rep", "team" or "all"."""
+    values = _long_values(views, lookback, previous)
+    by_rep = values.select(scope=ibis.literal("rep"), grp=values.rep_id, metric=values.metric, value=values.value)
+    by_team = values.filter(values.team.notnull()).select(
+        scope=ibis.literal("team"), grp=values.team, metric=values.metric, value=values.value)
+    by_all = values.select(scope=ibis.literal("all"), grp=ibis.literal(ALL), metric=values.metric, value=values.value)
+    table = grouped_quantiles(ibis.union(by_rep, by_team, by_all), ["scope", "grp", "metric"])
+    frame = table.execute()
+    result = {}
+    for row in frame.to_dict("records"):
+        result[(row["scope"], row["grp"], row["metric"])] = Quantile(
+            int(row["n"]), _float(row["mean"]), _float(row["median"]), _float(row["p90"])
+        )
+    return result
+
+
+def active_open(views: Views, thresholds: ir.Table | None) -> dict[str, dict]:
+    """Per rep: open qualified deals that are not stale, by count and amount, and the stale ones."""
+    d = views.deals
+    open_q = d.filter(d.is_qualified & d.is_open)
+    if thresholds is not None:
+        joined = open_q.left_join(thresholds, [open_q.rep_id == thresholds.t_rep_id, open_q.stage == thresholds.t_stage])
+        stale = (joined.stage_age_days > joined.t_days).fill_null(False)
+    else:
+        joined = open_q
+        stale = ibis.literal(False)
+    flagged = joined.mutate(stale=stale)
+    frame = flagged.group_by("rep_id").aggregate(
+        open_count_active=_sum_if(~flagged.stale),
+        open_amount_active=_sum_if(~flagged.stale & flagged.amount.notnull(), flagged.amount),
+        stale_count=_sum_if(flagged.stale),
+        slipped_count=_sum_if(flagged.slipped),
+    ).execute()
+    return {row["rep_id"]: _clean(row) for row in frame.to_dict("records")}
+
+
+def open_deals(views: Views, rep_ids: list[str], thresholds: ir.Table | None,
+               stages: ir.Table) -> dict[str, list[dict]]:
+    """The open qualified deals of the given reps on as_of, with stale and slipped flags, by rep."""
+    d = views.deals
+    mine = d.filter(d.is_qualified & d.is_open & d.rep_id.isin(rep_ids))
+    if thresholds is not None:
+        mine = mine.left_join(thresholds, [mine.rep_id == thresholds.t_rep_id, mine.stage == thresholds.t_stage])
+        mine = mine.mutate(stale=(mine.stage_age_days > mine.t_days).fill_null(False), stale_after=mine.t_days)
+    else:
+        mine = mine.mutate(stale=ibis.literal(False), stale_after=ibis.null("float64"))
+    exits = stages.select(x_stage=stages.stage, exit_criteria=stages.exit_criteria)
+    mine = mine.left_join(exits, mine.stage == exits.x_stage)
+    frame = mine.select(
+        "rep_id", "opp_id", "name", "account", "stage", "amount", "stage_age_days", "expected_close_on", "stale",
+        "stale_after", "slipped", "close_pushes", "exit_criteria", "next_step",
+    ).execute()
+    result: dict[str, list[dict]] = defaultdict(list)
+    for row in frame.to_dict("records"):
+        result[row["rep_id"]].append(_clean(row))
+    return result
+
+
+def earliest_event(views: Views) -> dt.date | None:
+    value = views.deals.created_eff.min().execute()
+    return _date(value)
+
+
+def _float(value: Any) -> float | None:
+    try:
+        if value is None:
+            return None
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        if value != value:  # NaT
+            return None
+    except TypeError:
+        pass
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "date"):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _clean(row: dict) -> dict:
+    """Turn pandas' NaN, NaT and numpy scalars into None and Python values."""
+    clean = {}
+    for key, value in row.items():
+        if value is None:
+            clean[key] = None
+            continue
+        if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+            try:
+                value = value.item()
+            except (ValueError, AttributeError):
+                pass
+        if isinstance(value, float) and value != value:
+            clean[key] = None
+        elif type(value).__name__ in {"NaTType", "NAType"}:
+            clean[key] = None
+        elif type(value).__name__ == "Timestamp":
+            clean[key] = value.date() if key.endswith("_on") else value.to_pydatetime()
+        else:
+            clean[key] = value
+    return clean

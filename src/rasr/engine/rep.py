@@ -1,0 +1,495 @@
+"""One rep's figures, decision and brief, computed in Python from the set-based query results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from rasr.engine import coaching
+from rasr.engine.decision import (
+    HOW_GOOD, LABELS, TUNE_DEALS, TUNE_ENGINE, Answer, Driver, answer_goal, driver_at_least,
+    driver_fast_enough, route,
+)
+from rasr.engine.figures import ALL, Quantile
+from rasr.engine.goals import GoalRow, goal_for_span
+from rasr.engine.periods import Span
+from rasr.engine.rates import Pool, Rates, blend, required_opportunities, required_pipeline
+from rasr.engine.settings import Settings
+from rasr.engine.values import Figure, missing, money, ratio
+
+
+@dataclass
+class RepContext:
+    """Everything the per-rep step reads, fetched once for all reps."""
+
+    as_of: dt.date
+    settings: Settings
+    spans: dict[str, Span]
+    results_note: str | None
+    sums: dict[str, dict]
+    quantiles: dict[tuple[str, str, str], Quantile]
+    stage_counts: dict
+    active: dict[str, dict]
+    quota_rows: dict[str, list[GoalRow]]
+    aspiration_rows: dict[str, list[GoalRow]]
+    covered_quota: dict[str, dict]
+    covered_aspiration: dict[str, dict]
+    earliest: dt.date | None
+    reps: list[dict]
+    stage_rows: list[tuple]
+    open_stages: list[str]
+    activity_ratios: dict
+
+    def group_of(self, rep: dict) -> tuple[str, str]:
+        return ("team", rep["team"]) if rep["team"] else ("all", ALL)
+
+    def pool(self, rep_ids) -> Pool:
+        total = Pool()
+        for rep_id in rep_ids:
+            total = total + Pool.from_sums(self.sums.get(rep_id, {}))
+        return total
+
+    def members(self, group: tuple[str, str]) -> list[str]:
+        if group[0] == "all":
+            return [r["rep_id"] for r in self.reps]
+        return [r["rep_id"] for r in self.reps if r["team"] == group[1]]
+
+    def quantile(self, scope: str, group: str, metric: str) -> Quantile | None:
+        return self.quantiles.get((scope, group, metric))
+
+
+def _median(q: Quantile | None, min_n: int, what: str) -> Figure:
+    if q is None or q.median is None:
+        return missing(f"no {what}")
+    if q.n < min_n:
+        return missing(f"fewer than min_deals ({min_n}) {what}: {q.n}")
+    return Figure(q.median)
+
+
+def _results(ctx: RepContext, rep: dict, sums: dict, rows: list[GoalRow], covered: dict, what: str,
+             no_goal_reason: str) -> tuple[Answer, dict[str, Any]]:
+    """Answer a goal question on the results span, and the goals of the requirement spans."""
+    span = ctx.spans["results"]
+    goal = goal_for_span(rows, span, ctx.settings, start_date=rep["start_date"], end_date=rep["end_date"], what=what)
+    if not sums.get("deals"):
+        answer = Answer("unknown", Decimal(0), goal.amount, "no data on or before as_of")
+    else:
+        bookings = Decimal(int(sums.get("bookings:results") or 0))
+        if goal.amount is not None and 0 < goal.covered_days < span.days:
+            bookings = Decimal(int(covered.get("results") or 0))
+        answer = answer_goal(bookings, goal.amount, no_goal_reason=no_goal_reason)
+    answer.coverage = goal.coverage if goal.amount is not None else 0.0
+    answer.notes.extend(goal.warnings)
+    spans = {}
+    for name in ("month", "quarter", "year"):
+        g = goal_for_span(rows, ctx.spans[name], ctx.settings, start_date=rep["start_date"],
+                          end_date=rep["end_date"], what=what)
+        booked = Decimal(int(sums.get(f"bookings:{name}") or 0))
+        if g.amount is not None and 0 < g.covered_days < ctx.spans[name].days:
+            booked = Decimal(int(covered.get(name) or 0))
+        spans[name] = {"goal": g, "bookings": booked}
+    horizon = goal_for_span(rows, ctx.spans["horizon"], ctx.settings, start_date=rep["start_date"],
+                            end_date=rep["end_date"], assume_uncovered=True, what=what)
+    spans["horizon"] = {"goal": horizon, "bookings": Decimal(0)}
+    return answer, spans
+
+
+def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
+    """Figures, results, process, routing, goal and brief of one rep."""
+    s = ctx.settings
+    rep_id = rep["rep_id"]
+    sums = ctx.sums.get(rep_id, {})
+    group = ctx.group_of(rep)
+    team_ids = ctx.members(group)
+    own_pool = Pool.from_sums(sums)
+    team_pool = ctx.pool(team_ids)
+    rates: Rates = blend(own_pool, team_pool, s)
+    team_rates = blend(team_pool, team_pool, s.__class__(**{**s.as_dict(), "win_rate_prior_weight": 0}))
+    active = ctx.active.get(rep_id, {})
+    open_count = int(sums.get("open_count") or 0)
+    open_amount = float(sums.get("open_amount") or 0)
+    if s.include_stale:
+        have_count, have_amount = open_count, open_amount
+    else:
+        have_count = int(active.get("open_count_active") or 0)
+        have_amount = float(active.get("open_amount_active") or 0)
+
+    cycle = _median(ctx.quantile("rep", rep_id, "cycle_won"), s.min_deals, "won deals with a cycle time")
+    team_cycle = _median(ctx.quantile(group[0], group[1], "cycle_won"), s.min_deals,
+                         "team won deals with a cycle time")
+    previous_cycle = _median(ctx.quantile("rep", rep_id, "cycle_previous"), s.min_deals,
+                             "won deals in the previous lookback")
+    lost_cycle = ctx.quantile("rep", rep_id, "cycle_lost")
+    won_size_q = ctx.quantile("rep", rep_id, "won_size")
+    threshold = (Figure(team_cycle.value * (1 + s.cycle_tolerance) + s.cycle_slack_days)
+                 if team_cycle.known else missing(team_cycle.reason))
+
+    # New qualified opportunities per day, over the part of the lookback after data (and the rep) began.
+    lookback = ctx.spans["lookback"]
+    window_start = max(d for d in (lookback.start, ctx.earliest, rep["start_date"]) if d is not None)
+    window_days = (ctx.as_of - window_start).days + 1
+    new_per_day = Figure(int(sums.get("new_qualified") or 0) / window_days) if window_days > 0 else missing(
+        "the rep started after as_of")
+    new_amount_per_day = (float(sums.get("new_qualified_amount") or 0) / window_days) if window_days > 0 else None
+
+    ramping = bool(rep["start_date"] and 0 <= (ctx.as_of - rep["start_date"]).days < s.ramp_days)
+    use_rates = team_rates if ramping else rates
+
+    quota, quota_spans = _results(ctx, rep, sums, ctx.quota_rows.get(rep_id, []), ctx.covered_quota.get(rep_id, {}),
+                                  "quota", "no quota for the period")
+    aspiration, aspiration_spans = _results(
+        ctx, rep, sums, ctx.aspiration_rows.get(rep_id, []), ctx.covered_aspiration.get(rep_id, {}),
+        "aspiration", "no personal goal recorded")
+    if aspiration.answer == "unknown" and aspiration.goal is None and aspiration.reason != "no data on or before as_of":
+        aspiration.notes.append("no personal goal recorded: ask the rep for one and record it")
+
+    # Outlook: an expected value over the horizon until the forecast exists.
+    cycle_for_outlook = cycle.value if cycle.known else team_cycle.value
+    outlook_inputs = coaching.OutlookInputs(
+        open_amount_active=have_amount, new_amount_per_day=new_amount_per_day,
+        win_rate=use_rates.pipeline_rate.value, cycle_days=cycle_for_outlook, horizon_days=s.horizon_days)
+    expected = coaching.expected_bookings(outlook_inputs)
+    horizon_goal = quota_spans["horizon"]["goal"]
+    if expected is None:
+        outlook = Answer("unknown", None, horizon_goal.amount, use_rates.pipeline_rate.reason or "no win rate")
+    elif horizon_goal.amount is None:
+        outlook = Answer("unknown", Decimal(str(expected)), None, "no quota for the horizon")
+    else:
+        outlook = Answer("yes" if Decimal(str(expected)) >= horizon_goal.amount else "no",
+                         Decimal(str(expected)), horizon_goal.amount)
+    outlook.notes.append("estimate: expected value of active open pipeline and new pipeline at the win rate")
+    outlook.notes.extend(horizon_goal.warnings)
+    year_days = max(0, (ctx.spans["year"].end - ctx.as_of).days)
+    year_expected = coaching.expected_bookings(coaching.OutlookInputs(
+        have_amount, new_amount_per_day, use_rates.pipeline_rate.value, cycle_for_outlook, year_days))
+
+    # Process need over the horizon: the quota goal, or the larger aspiration goal when behind on it.
+    need_goal = horizon_goal.amount
+    need_note = "need uses the horizon's quota goal"
+    aspiration_horizon = aspiration_spans["horizon"]["goal"].amount
+    if aspiration.answer == "no" and aspiration_horizon is not None and (need_goal is None or aspiration_horizon > need_goal):
+        need_goal = aspiration_horizon
+        need_note = "need uses the horizon's aspiration goal, larger than the quota goal, as the rep is behind on it"
+    need_pipeline = required_pipeline(need_goal, use_rates.pipeline_rate)
+    need_count = required_opportunities(need_pipeline, use_rates.size)
+    drivers = [
+        driver_at_least("start_enough", float(have_count), need_count, "opportunities"),
+        driver_at_least("with_enough", have_amount, need_pipeline, "cents"),
+        driver_fast_enough(cycle, threshold),
+    ]
+    routing = route(ramping=ramping, start_date=rep["start_date"], quota=quota, aspiration=aspiration,
+                    outlook=outlook, active_in_lookback=int(sums.get("active_in_lookback") or 0), drivers=drivers,
+                    ramp_days=s.ramp_days)
+
+    stages = _stage_rows(ctx, rep, group)
+    metrics = {
+        "win_rate_count": rates.count.value,
+        "win_rate_count_raw": rates.count_raw.value,
+        "win_rate_value": rates.value.value,
+        "win_rate_value_raw": rates.value_raw.value,
+        "opportunity_size": money(rates.size.value),
+        "opportunity_size_raw": money(rates.size_raw.value),
+        "won_deal_size_mean": money(own_pool.won_size().value),
+        "won_deal_size_median": money(won_size_q.median if won_size_q else None),
+        "cycle_days_median": cycle.value,
+        "cycle_days_mean": (ctx.quantile("rep", rep_id, "cycle_won").mean
+                            if ctx.quantile("rep", rep_id, "cycle_won") else None),
+        "cycle_days_median_previous": previous_cycle.value,
+        "cycle_days_median_lost": lost_cycle.median if lost_cycle else None,
+        "team_cycle_days_median": team_cycle.value,
+        "open_count": open_count,
+        "open_amount": money(open_amount),
+        "open_count_active": int(active.get("open_count_active") or 0),
+        "open_amount_active": money(active.get("open_amount_active") or 0),
+        "stale_count": int(active.get("stale_count") or 0),
+        "slipped_count": int(active.get("slipped_count") or 0),
+        "won_count": own_pool.won,
+        "lost_count": own_pool.lost,
+        "closed_count": own_pool.closed,
+        "won_amount": money(own_pool.won_amount),
+        "new_qualified_per_day": new_per_day.value,
+        "new_qualified_amount_per_day": money(new_amount_per_day),
+        "sales_velocity_per_day": _velocity(have_count, rates, own_pool, cycle),
+        "regressions": int(sums.get("regressions_lb") or 0),
+    }
+    reasons = {
+        "win_rate_count_raw": rates.count_raw.reason, "win_rate_value_raw": rates.value_raw.reason,
+        "win_rate_value": rates.value.reason, "cycle_days_median": cycle.reason,
+        "opportunity_size": rates.size.reason,
+    }
+
+    warnings = list(rates.notes) + quota.notes + aspiration.notes
+    if int(sums.get("bad_dates") or 0):
+        warnings.append(f"{sums['bad_dates']} deals close before they were created or qualified: "
+                        "counted in bookings and rates, left out of every duration")
+    if int(sums.get("booked_elsewhere") or 0):
+        warnings.append(f"{sums['booked_elsewhere']} wins closed before the rep's start date are not booked to them "
+                        "(no owner history)")
+
+    elephant = None
+    if own_pool.won_amount and sums.get("won_amount_max") and sums["won_amount_max"] > 0.25 * own_pool.won_amount:
+        elephant = (f"one won deal of ${money(sums['won_amount_max']):,.0f} is over 25% of the lookback's won $ "
+                    f"(${money(own_pool.won_amount):,.0f}): beware elephant hunting")
+        warnings.append(elephant)
+
+    requirements = _requirements(ctx, quota_spans, use_rates, have_count, have_amount, won_size_q, elephant)
+    process = {
+        d.name: d.as_dict(money_unit=(d.name == "with_enough")) for d in drivers
+    }
+    goal = _suggest_goal(ctx, routing, drivers, rates, team_rates, stages, outlook_inputs, outlook, rep_id)
+
+    results = {"quota": quota.as_dict(), "aspiration": aspiration.as_dict(),
+               "outlook": {"answer": outlook.answer, "forecast": money(outlook.bookings), "goal": money(outlook.goal),
+                           "attainment": outlook.attainment, "reason": outlook.reason, "estimate": True,
+                           "year_forecast": money(year_expected),
+                           "year_goal": money(quota_spans["year"]["goal"].amount)}}
+    team_row = {
+        "rep_id": rep_id, "name": rep["name"], "team": rep["team"],
+        "conversation": routing.conversation, "conversation_reason": routing.reason,
+        "results": results, "process": process, "metrics": metrics, "missing_reasons": reasons,
+        "goal_suggestion": goal,
+    }
+    evidence = _evidence(quota, aspiration, outlook, drivers, need_note, use_rates, ramping)
+    brief = {
+        "as_of": ctx.as_of,
+        "rep": {"rep_id": rep_id, "name": rep["name"], "team": rep["team"], "start_date": rep["start_date"]},
+        "conversation": routing.conversation,
+        "conversation_label": LABELS[routing.conversation],
+        "conversation_reason": routing.reason,
+        "results": {**results, "span": ctx.spans["results"].to_dict(),
+                    "notes": [n for n in [ctx.results_note] if n]},
+        "requirements": requirements,
+        "speed": {
+            "cycle_days_median": cycle.value, "cycle_days_mean": metrics["cycle_days_mean"],
+            "team_cycle_days_median": team_cycle.value, "threshold_days": threshold.value,
+            "previous_cycle_days_median": previous_cycle.value,
+            "lost_cycle_days_median": metrics["cycle_days_median_lost"], "stages": stages,
+        },
+        "process": {**process, "need_note": need_note,
+                    "need_goal": money(need_goal), "quota_horizon_goal": money(horizon_goal.amount),
+                    "aspiration_horizon_goal": money(aspiration_horizon),
+                    "ranked_gaps": [{"driver": name, "gap": gap} for name, gap in routing.ranked_gaps]},
+        "evidence": evidence,
+        "goal_suggestion": goal,
+        "deals_to_review": [],
+        "what_if": coaching.what_if(outlook_inputs, rates.count.value,
+                                    float(horizon_goal.amount) if horizon_goal.amount is not None else None)
+        if routing.conversation == HOW_GOOD else [],
+        "warnings": warnings,
+        "metrics": metrics,
+        "resources": [],
+    }
+    return {
+        "rep": rep, "team_row": team_row, "brief": brief, "pool": own_pool, "drivers": drivers,
+        "quota": quota, "aspiration": aspiration, "outlook": outlook,
+        "needs_open_deals": True,
+    }
+
+
+def attach_open_deals(result: dict, deals: list[dict]) -> None:
+    """Add the rep's open deals to review to the brief, largest first, stale and slipped flagged."""
+    deals = sorted(deals, key=lambda d: -(d.get("amount") or 0))
+    result["brief"]["deals_to_review"] = [
+        {"opp_id": d["opp_id"], "name": d.get("name"), "account": d.get("account"), "stage": d.get("stage"),
+         "amount": money(d.get("amount")), "age_days": d.get("stage_age_days"),
+         "expected_close_on": d.get("expected_close_on"), "stale": bool(d.get("stale")),
+         "stale_after_days": d.get("stale_after"), "slipped": bool(d.get("slipped")),
+         "exit_criteria": d.get("exit_criteria"), "next_step": d.get("next_step")}
+        for d in deals
+    ]
+
+
+def _velocity(have_count: int, rates: Rates, pool: Pool, cycle: Figure) -> Decimal | None:
+    size = pool.won_size().value
+    if rates.count.value is None or size is None or not cycle.value:
+        return None
+    return money(have_count * rates.count.value * size / cycle.value)
+
+
+def _stage_rows(ctx: RepContext, rep: dict, group: tuple[str, str]) -> list[dict]:
+    rows = []
+    own_counts = ctx.stage_counts.get(rep["rep_id"], {})
+    team_ids = ctx.members(group)
+    for stage in ctx.open_stages:
+        own = ctx.quantile("rep", rep["rep_id"], f"stage_days:{stage}")
+        team = ctx.quantile(group[0], group[1], f"stage_days:{stage}")
+        counts = own_counts.get(stage)
+        team_closed = sum(ctx.stage_counts.get(r, {}).get(stage).entered_closed
+                          for r in team_ids if ctx.stage_counts.get(r, {}).get(stage))
+        team_won = sum(ctx.stage_counts.get(r, {}).get(stage).entered_won
+                       for r in team_ids if ctx.stage_counts.get(r, {}).get(stage))
+        rows.append({
+            "stage": stage,
+            "rep_days_mean": own.mean if own else None,
+            "rep_days_median": own.median if own else None,
+            "rep_deals": own.n if own else 0,
+            "team_days_mean": team.mean if team else None,
+            "team_days_median": team.median if team else None,
+            "team_deals": team.n if team else 0,
+            "stage_win_rate": ratio(counts.entered_won, counts.entered_closed) if counts else None,
+            "stage_closed": counts.entered_closed if counts else 0,
+            "stage_conversion": ratio(counts.entered_advanced, counts.entered_closed) if counts else None,
+            "team_stage_win_rate": ratio(team_won, team_closed),
+            "team_stage_closed": team_closed,
+        })
+    return rows
+
+
+def _requirements(ctx: RepContext, spans: dict, rates: Rates, have_count: int, have_amount: float,
+                  won_size_q: Quantile | None, elephant: str | None) -> dict:
+    out = {}
+    for name in ("month", "quarter", "year", "horizon"):
+        goal = spans[name]["goal"]
+        booked = spans[name]["bookings"]
+        full = required_pipeline(goal.amount, rates.pipeline_rate)
+        remaining_goal = None if goal.amount is None else max(goal.amount - booked, Decimal(0))
+        remaining = required_pipeline(remaining_goal, rates.pipeline_rate)
+        notes = list(goal.warnings)
+        if rates.pipeline_rate_kind == "count":
+            notes.append("pipeline = goal / count win rate (too many closed deals lack an amount)")
+        row = {
+            "span": ctx.spans[name].to_dict(),
+            "goal": money(goal.amount),
+            "bookings": money(booked) if name != "horizon" else None,
+            "pipeline_full": money(full.value),
+            "pipeline_remaining": money(remaining.value),
+            "opportunities_full": required_opportunities(full, rates.size).value,
+            "opportunities_remaining": required_opportunities(remaining, rates.size).value,
+            "have_pipeline": money(have_amount),
+            "have_opportunities": have_count,
+            "reason": full.reason,
+            "notes": notes,
+        }
+        if elephant and won_size_q and won_size_q.median and rates.count.value:
+            if goal.amount is not None and rates.count.value > 0:
+                row["opportunities_full_by_median_won_size"] = math.ceil(
+                    round(float(goal.amount) / (rates.count.value * won_size_q.median), 9))
+        out[name] = row
+    return out
+
+
+def _evidence(quota: Answer, aspiration: Answer, outlook: Answer, drivers: list[Driver], need_note: str,
+              rates: Rates, ramping: bool) -> list[str]:
+    lines = []
+    for label, answer in (("Quota", quota), ("Aspiration", aspiration), ("Outlook", outlook)):
+        if answer.answer == "unknown":
+            lines.append(f"{label}: unknown ({answer.reason})")
+        else:
+            att = f" ({answer.attainment:.0%})" if answer.attainment is not None else ""
+            lines.append(f"{label}: {answer.answer}: ${money(answer.bookings):,.0f} against ${money(answer.goal):,.0f}{att}")
+    lines.append(need_note)
+    for d in drivers:
+        if d.passed is None:
+            lines.append(f"{d.name.replace('_', ' ')}: unknown ({d.reason})")
+            continue
+        if d.name == "with_enough":
+            have, need = f"${money(d.have):,.0f}", f"${money(d.need):,.0f}"
+        elif d.name == "fast_enough":
+            have, need = f"median {d.have:.0f} days", f"threshold {d.need:.1f} days"
+        else:
+            have, need = f"{d.have:.0f} open", f"{d.need:.0f} needed"
+        lines.append(f"{d.name.replace('_', ' ')}: {'pass' if d.passed else 'fail'}: {have} vs {need}")
+    if rates.pipeline_rate.value is not None:
+        lines.append(f"required pipeline uses the {rates.pipeline_rate_kind} win rate {rates.pipeline_rate.value:.1%}"
+                     + (" of the team (ramping)" if ramping else " (blended toward the team)"))
+    return lines
+
+
+def _suggest_goal(ctx: RepContext, routing, drivers: list[Driver], rates: Rates, team_rates: Rates,
+                  stages: list[dict], outlook_inputs, outlook: Answer, rep_id: str) -> dict | None:
+    s = ctx.settings
+    if routing.conversation == TUNE_ENGINE:
+        name = routing.ranked_gaps[0][0]
+        driver = next(d for d in drivers if d.name == name)
+        activity = ctx.activity_ratios.get(rep_id)
+        new_q = ctx.sums.get(rep_id, {}).get("new_qualified") or 0
+        ratios = {kind: count / new_q for kind, count in activity.items()} if activity and new_q else None
+        return coaching.engine_goal(name, driver.have, driver.need, rates.size.value, ctx.as_of, s, ratios)
+    if routing.conversation == TUNE_DEALS:
+        best = None
+        for row in stages:
+            enough = row["stage_closed"] >= s.min_deals and row["team_stage_closed"] >= s.min_deals
+            if enough and row["stage_win_rate"] is not None and row["team_stage_win_rate"]:
+                lag = (row["team_stage_win_rate"] - row["stage_win_rate"]) / row["team_stage_win_rate"]
+                if best is None or lag > best[0]:
+                    best = (lag, row["stage"], "rate", row["stage_win_rate"], row["team_stage_win_rate"])
+            days_enough = row["rep_deals"] >= s.min_deals and row["team_deals"] >= s.min_deals
+            if days_enough and row["rep_days_mean"] is not None and row["team_days_mean"]:
+                lag = (row["rep_days_mean"] - row["team_days_mean"]) / row["team_days_mean"]
+                if best is None or lag > best[0]:
+                    best = (lag, row["stage"], "days", row["rep_days_mean"], row["team_days_mean"])
+        if best is not None and best[0] > 0:
+            return coaching.deals_goal(best[1], best[2], best[3], best[4], ctx.as_of, s,
+                                       rates.count.value, team_rates.count_raw.value)
+        return coaching.deals_goal(None, None, None, None, ctx.as_of, s, rates.count.value,
+                                   team_rates.count_raw.value)
+    if routing.conversation == HOW_GOOD:
+        rows = coaching.what_if(outlook_inputs, rates.count.value, None)
+        return coaching.development_goal(rows, ctx.as_of, s, float(outlook.bookings) if outlook.bookings else None)
+    return None
+
+
+def team_totals(ctx: RepContext, results: list[dict], team: str | None) -> dict:
+    """Totals over the reps shown: pooled rates and attainment, needs and haves summed."""
+    pool = Pool()
+    for r in results:
+        pool = pool + r["pool"]
+
+    def pooled(key: str) -> dict:
+        with_goal = [r[key] for r in results if r[key].goal is not None and r[key].goal > 0]
+        bookings = sum((a.bookings or Decimal(0) for a in with_goal), Decimal(0))
+        goal = sum((a.goal for a in with_goal), Decimal(0))
+        out = Answer("yes" if with_goal and bookings >= goal else ("no" if with_goal else "unknown"),
+                     bookings if with_goal else None, goal if with_goal else None,
+                     None if with_goal else f"no rep shown has a {key} goal").as_dict()
+        out["reps_with_goal"] = len(with_goal)
+        out["reps_left_out"] = len(results) - len(with_goal)
+        return out
+
+    outlooks = [r["outlook"] for r in results if r["outlook"].bookings is not None and r["outlook"].goal is not None]
+    forecast = sum((a.bookings for a in outlooks), Decimal(0))
+    goal = sum((a.goal for a in outlooks), Decimal(0))
+    outlook = {"answer": ("yes" if forecast >= goal else "no") if outlooks else "unknown",
+               "forecast": money(forecast) if outlooks else None, "goal": money(goal) if outlooks else None,
+               "reps_with_goal": len(outlooks), "reps_left_out": len(results) - len(outlooks)}
+
+    def summed(name: str, money_unit: bool) -> dict:
+        known = [d for r in results for d in r["drivers"] if d.name == name and d.have is not None and d.need is not None]
+        have = sum(d.have for d in known)
+        need = sum(d.need for d in known)
+        conv = money if money_unit else (lambda v: v)
+        return {"passed": (have >= need) if known else None, "have": conv(have) if known else None,
+                "need": conv(need) if known else None, "reps_counted": len(known)}
+
+    group = ("team", team) if team and any(r["rep"]["team"] == team for r in results) else ("all", ALL)
+    cycle_q = ctx.quantile(group[0], group[1], "cycle_won")
+    fast = {"passed": None, "have": cycle_q.median if cycle_q else None, "need": None,
+            "reps_passing": sum(1 for r in results for d in r["drivers"] if d.name == "fast_enough" and d.passed)}
+    metric_sum = lambda key: sum((r["team_row"]["metrics"][key] or 0) for r in results)  # noqa: E731
+    return {
+        "rep_count": len(results),
+        "conversations": {label: sum(1 for r in results if r["team_row"]["conversation"] == label)
+                          for label in (HOW_GOOD, TUNE_DEALS, TUNE_ENGINE, None) if label}
+        | {"none": sum(1 for r in results if r["team_row"]["conversation"] is None)},
+        "results": {"quota": pooled("quota"), "aspiration": pooled("aspiration"), "outlook": outlook},
+        "process": {"start_enough": summed("start_enough", False), "with_enough": summed("with_enough", True),
+                    "fast_enough": fast},
+        "metrics": {
+            "win_rate_count": pool.count_rate().value,
+            "win_rate_count_raw": pool.count_rate().value,
+            "win_rate_value": pool.value_rate().value,
+            "win_rate_value_raw": pool.value_rate().value,
+            "opportunity_size": money(pool.size().value),
+            "won_deal_size_mean": money(pool.won_size().value),
+            "cycle_days_median": cycle_q.median if cycle_q and cycle_q.n >= ctx.settings.min_deals else None,
+            "open_count": metric_sum("open_count"),
+            "open_amount": metric_sum("open_amount"),
+            "open_count_active": metric_sum("open_count_active"),
+            "open_amount_active": metric_sum("open_amount_active"),
+            "won_count": pool.won,
+            "lost_count": pool.lost,
+        },
+    }

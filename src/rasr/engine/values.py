@@ -1,0 +1,56 @@
+"""A figure that may be missing with a reason, and conversion of money for output."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number, or None with the reason it cannot be computed."""
+
+    value: float | None
+    reason: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+def missing(reason: str) -> Figure:
+    return Figure(None, reason)
+
+
+def money(cents: float | int | Decimal | None) -> Decimal | None:
+    """Cents to a Decimal amount in currency units, rounded to the cent for display."""
+    if cents is None:
+        return None
+    if isinstance(cents, float) and not math.isfinite(cents):
+        return None
+    return (Decimal(str(cents)) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+
+
+def ratio(numerator: float | int | Decimal | None, denominator: float | int | Decimal | None) -> float | None:
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return float(numerator) / float(denominator)
+
+
+def to_json(value: Any) -> Any:
+    """Make a value JSON-safe: Decimal to number, NaN and infinity to None, dates to ISO text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: to_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(item) for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, Figure):
+        return to_json(value.value)
+    return value

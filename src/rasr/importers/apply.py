@@ -1,0 +1,132 @@
+"""Write a parsed import into the workspace in one transaction, with its record in `imports`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import logging
+import uuid
+
+from rasr.engine.settings import SPECS, Settings
+from rasr.importers.batch import Batch
+from rasr.importers.currency import load_rates, price_opportunities
+from rasr.importers.overlap import check_overlaps
+from rasr.importers.report import ImportFailed, ImportReport
+from rasr.importers.rules import warn_opportunities
+from rasr.store.connection import Workspace
+from rasr.store.load import upsert
+from rasr.store.schema import TABLES
+from rasr.store.settings import has_imported, load_settings, setting_set
+
+log = logging.getLogger(__name__)
+
+WRITE_ORDER = (
+    "teams", "reps", "stages", "rates", "opportunities", "stage_changes", "owner_changes",
+    "close_date_changes", "quotas", "aspirations", "activities",
+)
+LOCKED_SETTINGS = tuple(spec.key for spec in SPECS if spec.locked_after_import)
+
+
+def apply_batch(workspace: Workspace, batch: Batch, settings: Settings, report: ImportReport,
+                checksum: str) -> ImportReport:
+    """Check the rows against the stored data and write them, all or nothing.
+
+    Raises ImportFailed, with the workspace unchanged, on a quota or aspiration
+    overlap, on settings that differ from those fixed at the first import, or
+    when the database rejects a write.
+    """
+    started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    report.import_id = uuid.uuid4().hex
+    try:
+        with workspace.transaction():
+            first_import = not has_imported(workspace)
+            if not first_import:
+                _check_locked_settings(workspace, settings)
+            for table in ("quotas", "aspirations"):
+                check_overlaps(workspace, table, batch.rows(table))
+            warn_opportunities(batch, _stage_kinds(workspace, batch), _rep_ids(workspace, batch), report)
+            price_opportunities(batch, load_rates(workspace, batch), settings.reporting_currency, report)
+            for table in WRITE_ORDER:
+                _write_table(workspace, table, batch, report)
+            _write_flags(workspace, batch, report)
+            if first_import:
+                for key in LOCKED_SETTINGS:
+                    setting_set(workspace, key=key, value=str(getattr(settings, key)))
+            report.applied = True
+            _record_import(workspace, report, started_at, checksum)
+    except ImportFailed as error:
+        report.applied = False
+        report.error = str(error)
+        error.report = report
+        raise
+    except Exception as error:  # the database drivers raise their own error types
+        report.applied = False
+        report.error = f"writing to workspace {workspace.label} failed: {error}"
+        log.error("import %s rolled back: %s", report.import_id, error)
+        raise ImportFailed(f"{report.error}; nothing was written, fix the cause and import again", report) from error
+    log.info("import %s of %s applied: %s rows read, %s inserted, %s updated, %s rejected",
+             report.import_id, report.source, report.rows_read, report.inserted, report.updated,
+             report.rejected_rows)
+    return report
+
+
+def _check_locked_settings(workspace: Workspace, settings: Settings) -> None:
+    stored = load_settings(workspace)
+    for key in LOCKED_SETTINGS:
+        if getattr(stored, key) != getattr(settings, key):
+            raise ImportFailed(
+                f"{key} is {getattr(settings, key)!r} for this import, but the workspace fixed it at "
+                f"{getattr(stored, key)!r} at its first import; import with {key} = {getattr(stored, key)!r} "
+                "or into a new workspace"
+            )
+
+
+def _stage_kinds(workspace: Workspace, batch: Batch) -> dict[str, str]:
+    kinds = {stage: kind or "open" for stage, kind in workspace.execute("SELECT stage, kind FROM stages")}
+    kinds.update({row.values["stage"]: row.values.get("kind") or "open" for row in batch.rows("stages")})
+    return kinds
+
+
+def _rep_ids(workspace: Workspace, batch: Batch) -> set[str]:
+    rep_ids = {rep_id for (rep_id,) in workspace.execute("SELECT rep_id FROM reps")}
+    rep_ids.update(row.values["rep_id"] for row in batch.rows("reps"))
+    return rep_ids
+
+
+def _write_table(workspace: Workspace, table: str, batch: Batch, report: ImportReport) -> None:
+    rows = batch.rows(table)
+    if not rows:
+        return
+    columns = [name for name in TABLES[table].column_names if any(name in row.values for row in rows)]
+    count = upsert(workspace, table, columns, [[row.values.get(name) for name in columns] for row in rows])
+    counts = report.table(table)
+    counts.inserted += count.inserted
+    counts.updated += count.updated
+
+
+def _write_flags(workspace: Workspace, batch: Batch, report: ImportReport) -> None:
+    present = [flag for flag in batch.flags if flag[2] is not None]
+    cleared = [(opp_id, flag) for opp_id, flag, value in batch.flags if value is None]
+    if cleared:
+        workspace.executemany("DELETE FROM opportunity_flags WHERE opp_id = ? AND flag = ?", cleared)
+    if present:
+        count = upsert(workspace, "opportunity_flags", ["opp_id", "flag", "value"], present)
+        counts = report.table("opportunity_flags")
+        counts.inserted += count.inserted
+        counts.updated += count.updated
+
+
+def _record_import(workspace: Workspace, report: ImportReport, started_at: dt.datetime, checksum: str) -> None:
+    row = (
+        report.import_id, started_at, report.format, report.source, checksum, _user_name(),
+        report.rows_read, report.inserted, report.updated, report.rejected_rows, json.dumps(report.to_dict()),
+    )
+    upsert(workspace, "imports", list(TABLES["imports"].column_names), [row])
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment and no password database entry
+        return "unknown"

@@ -1,0 +1,127 @@
+"""Convert the records of one canonical CSV file into typed rows, rejecting bad ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasr.importers.batch import Batch, SourceRow
+from rasr.importers.columns import COLUMNS, COMPUTED, bind_parsers, store_cell
+from rasr.importers.csvfile import CsvFile, Record
+from rasr.importers.parsing import InvalidValue, is_boolean_like, parse_bool
+from rasr.importers.report import ImportReport, Rejection
+from rasr.importers.rules import Problem, check_row, describe
+
+
+def flag_columns(file: CsvFile, report: ImportReport) -> list[str]:
+    """Return the extra columns of opportunities.csv that hold only booleans (resource flags).
+
+    Other extra columns are ignored with a warning.
+    """
+    flags = []
+    ignored = []
+    for name in _extra_columns(file, "opportunities", report):
+        cells = [record.cells.get(name) for record in file.records]
+        filled = [cell for cell in cells if cell is not None]
+        if filled and all(is_boolean_like(cell) for cell in filled):
+            flags.append(name)
+        else:
+            ignored.append(name)
+    if ignored:
+        report.warn(
+            "column_ignored",
+            f"column {', '.join(ignored)} in {file.name} ignored: not a column of opportunities, and not a "
+            "resource flag because it is empty or holds values other than true/false, 1/0, yes/no",
+            len(ignored),
+        )
+    return flags
+
+
+def _extra_columns(file: CsvFile, table: str, report: ImportReport) -> list[str]:
+    """Return the header names that are not columns of table, warning about computed ones."""
+    extra = [name for name in file.header if name and name not in COLUMNS[table]]
+    computed = [name for name in extra if name in COMPUTED]
+    if computed:
+        report.warn(
+            "column_computed",
+            f"column {', '.join(computed)} in {file.name} ignored: the import computes it",
+            len(computed),
+        )
+    return [name for name in extra if name not in COMPUTED]
+
+
+def warn_unknown_columns(file: CsvFile, table: str, report: ImportReport) -> None:
+    unknown = _extra_columns(file, table, report)
+    if unknown:
+        report.warn(
+            "column_ignored",
+            f"column {', '.join(unknown)} in {file.name} ignored: not a column of {table} "
+            f"(known: {', '.join(COLUMNS[table])})",
+            len(unknown),
+        )
+
+
+def convert_file(file: CsvFile, table: str, business_timezone: str, batch: Batch, report: ImportReport,
+                 flags: list[str] = ()) -> None:
+    """Parse every record of file into batch.tables[table]; a row with a bad value is rejected."""
+    columns = COLUMNS[table]
+    parsers = bind_parsers(table, business_timezone)
+    present = [name for name in columns if name in file.header]
+    defaults = {name: column.default for name, column in columns.items()
+                if name not in file.header and column.default is not None}
+    if table == "stages" and "is_qualified" not in file.header:
+        defaults["is_qualified"] = True
+    counts = report.table(table)
+
+    for record in file.records:
+        counts.rows_read += 1
+        where = f"{file.name} row {record.row}"
+        values: dict[str, Any] = dict(defaults)
+        problems: list[Problem] = []
+        for name in present:
+            column = columns[name]
+            text = record.cells.get(name)
+            if text is None:
+                if column.required:
+                    problems.append(Problem(name, None, "it is required: fill it in or remove the row"))
+                else:
+                    values[name] = column.default
+                continue
+            try:
+                store_cell(values, column, parsers[name](text))
+            except InvalidValue as error:
+                problems.append(Problem(name, text, str(error)))
+        row_flags = _read_flags(record, flags, problems)
+        if not problems:
+            problems = check_row(table, values)
+        rejections = [Rejection(file.name, record.row, problem.column, _text(problem.value), describe(problem, where))
+                      for problem in problems]
+        if record.extra:
+            rejections.append(Rejection(
+                file.name, record.row, "", record.extra[0],
+                f"{where} has more cells than the header has columns ('{record.extra[0]}'); "
+                "name the column in the header or remove the cell",
+            ))
+        if rejections:
+            report.reject_row(table, rejections)
+            continue
+        batch.add(table, SourceRow(file.name, record.row, values, row_flags))
+
+
+def _read_flags(record: Record, flags: list[str], problems: list[Problem]) -> dict[str, bool | None]:
+    row_flags: dict[str, bool | None] = {}
+    for name in flags:
+        text = record.cells.get(name)
+        if text is None:
+            row_flags[name] = None
+            continue
+        try:
+            row_flags[name] = parse_bool(text)
+        except InvalidValue as error:
+            problems.append(Problem(name, text, str(error)))
+    return row_flags
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)

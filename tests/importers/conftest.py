@@ -1,0 +1,40 @@
+"""Fixtures for the importer tests: a fresh workspace per backend and a folder of input files."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from rasr.store.connection import Workspace, open_workspace
+
+
+@pytest.fixture(params=["sqlite", "duckdb"])
+def workspace(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    """A new, empty workspace on SQLite or DuckDB."""
+    suffix = "db" if request.param == "sqlite" else "duckdb"
+    opened = open_workspace(f"{request.param}:///{tmp_path}/w.{suffix}")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """An empty folder to write the CSV files of one import into."""
+    path = tmp_path / "import"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def write(folder: Path) -> Callable[[str, str], Path]:
+    """Write a CSV file into folder from an indented text block, LF line ends."""
+
+    def write_file(name: str, text: str) -> Path:
+        path = folder / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write_file
