@@ -148,7 +148,6 @@ def _init_cluster(bin_dir: Path, prefix: list[str], base_dir: Path, data_dir: Pa
             "fsync = off\n"
             "synchronous_commit = off\n"
             "full_page_writes = off\n"
-            "max_connections = 100\n"
         )
 
 
@@ -192,8 +191,8 @@ def postgres_server() -> Iterator[PostgresServer]:
     bin_dir = find_postgres_bin_dir()
     if bin_dir is None:
         skip_or_fail(
-            "PostgreSQL server binaries (initdb, pg_ctl) not found in PATH or /usr/lib/postgresql/*/bin; "
-            "install Debian's postgresql package (apt-get install postgresql) to run the postgres tests"
+            "PostgreSQL server binaries (initdb, pg_ctl) not found in PATH or /usr/lib/postgresql/*/bin. "
+            "Install Debian's postgresql package (apt-get install postgresql) to run the postgres tests"
         )
     prefix = _run_as_prefix()
 
@@ -202,7 +201,6 @@ def postgres_server() -> Iterator[PostgresServer]:
     # so the postgres user could not enter them.
     base_dir = Path(tempfile.mkdtemp(prefix="rasr-pg-"))
     data_dir = base_dir / "data"
-    running = False
     try:
         if prefix:
             try:
@@ -210,7 +208,7 @@ def postgres_server() -> Iterator[PostgresServer]:
             except KeyError:
                 raise RuntimeError(
                     f"the tests run as root, so PostgreSQL must run as the '{POSTGRES_OS_USER}' user, "
-                    "which does not exist; install Debian's postgresql package, which creates it"
+                    "which does not exist. Install Debian's postgresql package, which creates it"
                 ) from None
             os.chown(base_dir, owner.pw_uid, owner.pw_gid)
             if _run(prefix + ["test", "-x", str(base_dir)], cwd=Path("/")).returncode != 0:
@@ -221,7 +219,6 @@ def postgres_server() -> Iterator[PostgresServer]:
 
         _init_cluster(bin_dir, prefix, base_dir, data_dir, socket_dir=base_dir)
         port = _start_server(bin_dir, prefix, base_dir, data_dir)
-        running = True
         server = PostgresServer(
             host="127.0.0.1",
             port=port,
@@ -233,7 +230,8 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         try:
-            if running:
+            # The pid file also exists when pg_ctl timed out on a server that is still starting.
+            if (data_dir / "postmaster.pid").exists():
                 _stop_server(bin_dir, prefix, base_dir, data_dir)
         finally:
             shutil.rmtree(base_dir, ignore_errors=True)

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 import ibis
 
@@ -150,13 +150,17 @@ def open_workspace(url: str | None = None, *, create: bool = True) -> Workspace:
             backend = ibis.duckdb.connect(target.path or ":memory:")
         else:
             parsed = urlparse(target.url)
-            backend = ibis.postgres.connect(
-                host=parsed.hostname or None,
-                port=parsed.port or 5432,
-                user=unquote(parsed.username) if parsed.username else None,
-                password=unquote(parsed.password) if parsed.password else None,
-                database=(parsed.path or "/").lstrip("/") or None,
-            )
+            options = {
+                "host": parsed.hostname or None,
+                "port": parsed.port or 5432,
+                "user": unquote(parsed.username) if parsed.username else None,
+                "password": unquote(parsed.password) if parsed.password else None,
+                "database": (parsed.path or "/").lstrip("/") or None,
+            }
+            # Query options such as sslmode=require or host=/socket/dir go to the driver.
+            for key, value in parse_qsl(parsed.query):
+                options["database" if key == "dbname" else key] = value
+            backend = ibis.postgres.connect(**options)
     except WorkspaceError:
         raise
     except Exception as error:  # the driver's own error types differ per backend

@@ -121,12 +121,18 @@ def create_statement(table: Table, dialect: str, name: str | None = None) -> str
 
 
 def ensure_schema(workspace: Workspace) -> None:
-    """Create any missing table; existing data is left alone."""
+    """Create any missing table and add any missing column; existing data is left alone."""
     existing = workspace.table_names()
     missing = [table for name, table in TABLES.items() if name not in existing]
-    if not missing:
+    added = []
+    for name in existing & set(TABLES):
+        have = set(workspace.table(name).columns)
+        added.extend((TABLES[name], col, kind) for col, kind in TABLES[name].columns if col not in have)
+    if not missing and not added:
         return
     with workspace.transaction():
+        for table, col, kind in added:
+            workspace.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{col}" {_TYPES[workspace.dialect][kind]}')
         for table in missing:
             workspace.execute(create_statement(table, workspace.dialect))
         if "settings" not in existing:
