@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
 
-from rasr.store.connection import Workspace, open_workspace
+from rasr.store.connection import Workspace
 
 
-@pytest.fixture(params=["sqlite", "duckdb"])
-def workspace(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
-    """A new, empty workspace on SQLite or DuckDB."""
-    suffix = "db" if request.param == "sqlite" else "duckdb"
-    opened = open_workspace(f"{request.param}:///{tmp_path}/w.{suffix}")
-    yield opened
-    opened.close()
+@pytest.fixture
+def workspace(backend: Workspace) -> Workspace:
+    """A new, empty workspace on each backend in turn (DuckDB, SQLite, and PostgreSQL when available)."""
+    return backend
 
 
 @pytest.fixture

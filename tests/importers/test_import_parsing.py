@@ -63,7 +63,7 @@ def test_date_invalid_rejected(text: str) -> None:
 
 
 def test_timestamp_offset_converted_to_business_zone() -> None:
-    # 23:30 UTC on 31 March 2024 is 01:30 CEST (UTC+2, summer time began that night) on 1 April.
+    # 23:30 UTC on 31 March 2024 is 01:30 on 1 April in Berlin: summer time (CEST, UTC+2) began that morning.
     stamp = parse_timestamp("2024-03-31T23:30:00+00:00", "Europe/Berlin")
     assert stamp.local == dt.datetime(2024, 4, 1, 1, 30)
     assert stamp.date == dt.date(2024, 4, 1)

@@ -7,6 +7,7 @@ import getpass
 import json
 import logging
 import uuid
+from decimal import Decimal
 
 from rasr.engine.settings import SPECS, Settings
 from rasr.importers.batch import Batch
@@ -98,11 +99,20 @@ def _write_table(workspace: Workspace, table: str, batch: Batch, report: ImportR
     rows = batch.rows(table)
     if not rows:
         return
+    kinds = dict(TABLES[table].columns)
     columns = [name for name in TABLES[table].column_names if any(name in row.values for row in rows)]
-    count = upsert(workspace, table, columns, [[row.values.get(name) for name in columns] for row in rows])
+    values = [[_stored(row.values.get(name), kinds[name]) for name in columns] for row in rows]
+    count = upsert(workspace, table, columns, values)
     counts = report.table(table)
     counts.inserted += count.inserted
     counts.updated += count.updated
+
+
+def _stored(value: object, kind: str) -> object:
+    # Rates are parsed as Decimal for exact conversion but stored in a float column.
+    if kind == "float" and isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 def _write_flags(workspace: Workspace, batch: Batch, report: ImportReport) -> None:

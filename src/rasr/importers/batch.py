@@ -43,10 +43,10 @@ class Batch:
         self.tables.setdefault(table, []).append(row)
 
 
-def _is_later(candidate: SourceRow, kept: SourceRow) -> bool:
-    """Tell whether candidate, read after kept, replaces it: by modified_at when both have one."""
+def _is_later(candidate: SourceRow, earlier: SourceRow) -> bool:
+    """Tell whether candidate, read after earlier, replaces it: by modified_at when both have one."""
     new: dt.datetime | None = candidate.values.get("modified_at")
-    old: dt.datetime | None = kept.values.get("modified_at")
+    old: dt.datetime | None = earlier.values.get("modified_at")
     if new is not None and old is not None:
         return new >= old
     return True
@@ -57,26 +57,28 @@ def drop_duplicates(batch: Batch, table: str, report: ImportReport) -> None:
 
     The rows dropped are counted in the table's counts and in one warning.
     """
-    kept: dict[tuple, SourceRow] = {}
+    winners: dict[tuple, SourceRow] = {}
     repeated: list[str] = []
     for row in batch.rows(table):
         key = row.key(table)
-        earlier = kept.get(key)
+        earlier = winners.get(key)
         if earlier is not None:
             repeated.append(f"{row.where} ({'/'.join(str(part) for part in key)})")
             if not _is_later(row, earlier):
                 continue
-            del kept[key]  # keep the order of the row that wins
-        kept[key] = row
+            del winners[key]  # keep the order of the row that wins
+        winners[key] = row
     if not repeated:
         return
-    batch.tables[table] = list(kept.values())
+    batch.tables[table] = list(winners.values())
     report.table(table).duplicates += len(repeated)
     key_names = ", ".join(TABLES[table].key)
-    rule = "the later modified_at (or, without one, the later row) was kept" if table == "opportunities" \
-        else "the later row was kept"
+    if table == "opportunities":
+        rule = "the later modified_at (or, without one, the later row) was kept"
+    else:
+        rule = "the later row was kept"
     report.warn_ids(
         "duplicate_key",
-        f"{table} rows repeat the key ({key_names}) of an earlier row; {rule}",
+        f"rows of {table} repeat the key ({key_names}) of an earlier row; {rule}",
         repeated,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from rasr.importers.batch import Batch, SourceRow
 from rasr.importers.columns import COLUMNS, COMPUTED, bind_parsers, store_cell
@@ -30,7 +30,7 @@ def flag_columns(file: CsvFile, report: ImportReport) -> list[str]:
         report.warn(
             "column_ignored",
             f"column {', '.join(ignored)} in {file.name} ignored: not a column of opportunities, and not a "
-            "resource flag because it is empty or holds values other than true/false, 1/0, yes/no",
+            "resource flag because it is empty or contains values other than true/false, 1/0, yes/no",
             len(ignored),
         )
     return flags
@@ -61,7 +61,7 @@ def warn_unknown_columns(file: CsvFile, table: str, report: ImportReport) -> Non
 
 
 def convert_file(file: CsvFile, table: str, business_timezone: str, batch: Batch, report: ImportReport,
-                 flags: list[str] = ()) -> None:
+                 flags: Sequence[str] = ()) -> None:
     """Parse every record of file into batch.tables[table]; a row with a bad value is rejected."""
     columns = COLUMNS[table]
     parsers = bind_parsers(table, business_timezone)
@@ -107,7 +107,7 @@ def convert_file(file: CsvFile, table: str, business_timezone: str, batch: Batch
         batch.add(table, SourceRow(file.name, record.row, values, row_flags))
 
 
-def _read_flags(record: Record, flags: list[str], problems: list[Problem]) -> dict[str, bool | None]:
+def _read_flags(record: Record, flags: Sequence[str], problems: list[Problem]) -> dict[str, bool | None]:
     row_flags: dict[str, bool | None] = {}
     for name in flags:
         text = record.cells.get(name)

@@ -34,12 +34,12 @@ class CsvFile:
     def name(self) -> str:
         return self.path.name
 
-    def require(self, columns: tuple[str, ...], what: str) -> None:
+    def require(self, columns: tuple[str, ...], needed_by: str) -> None:
         """Raise ImportFailed naming the file and every required column missing from the header."""
         missing = [column for column in columns if column not in self.header]
         if missing:
             raise ImportFailed(
-                f"{self.name} has no column {', '.join(missing)}, which {what} requires; "
+                f"{self.name} has no column {', '.join(missing)}, which {needed_by} requires; "
                 f"add {'it' if len(missing) == 1 else 'them'} to the header row "
                 f"(found: {', '.join(self.header) or 'no columns'})"
             )

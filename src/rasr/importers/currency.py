@@ -48,7 +48,7 @@ def price_opportunities(batch: Batch, rates: RateTable, reporting_currency: str,
     """Set amount in the reporting currency, keeping a foreign amount in original_amount.
 
     The rate is the one valid on close_on for a closed deal and on created_on
-    for an open one; an open deal without created_on takes the latest rate,
+    for an open one. An open deal without created_on takes the latest rate,
     because its amount is a current value. Without a rate the amount is None
     and the row is marked unpriced.
     """

@@ -21,10 +21,10 @@ log = logging.getLogger(__name__)
 def find_files(directory: Path, report: ImportReport) -> dict[str, Path]:
     """Return the canonical CSV files in directory by table, matching names case-insensitively.
 
-    Raises ImportFailed when directory is not a folder or holds none of them.
+    Raises ImportFailed when directory is not a folder or contains none of them.
     """
     if not directory.is_dir():
-        raise ImportFailed(f"{directory} is not a folder; give the folder that holds the CSV files")
+        raise ImportFailed(f"{directory} is not a folder; give the folder that contains the CSV files")
     expected = {f"{table}.csv": table for table in CANONICAL_TABLES}
     found: dict[str, Path] = {}
     ignored = []
@@ -35,12 +35,12 @@ def find_files(directory: Path, report: ImportReport) -> dict[str, Path]:
         if table is None:
             ignored.append(path.name)
         elif table in found:
-            raise ImportFailed(f"{directory} holds both {found[table].name} and {path.name}; keep one of them")
+            raise ImportFailed(f"{directory} contains both {found[table].name} and {path.name}; keep one of them")
         else:
             found[table] = path
     if not found:
         raise ImportFailed(
-            f"{directory} holds none of the expected files {', '.join(expected)}; "
+            f"{directory} contains none of the expected files {', '.join(expected)}; "
             "name each CSV file after its table"
         )
     if ignored:

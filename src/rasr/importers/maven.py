@@ -83,7 +83,7 @@ def import_maven(workspace: Workspace, directory: Path, settings: Settings) -> I
 
 def _read_files(directory: Path) -> dict[str, CsvFile]:
     if not directory.is_dir():
-        raise ImportFailed(f"{directory} is not a folder; give the folder that holds {PIPELINE}, {TEAMS} and {PRODUCTS}")
+        raise ImportFailed(f"{directory} is not a folder; give the folder that contains {PIPELINE}, {TEAMS} and {PRODUCTS}")
     missing = [name for name in REQUIRED_COLUMNS if not (directory / name).is_file()]
     if missing:
         raise ImportFailed(
@@ -175,7 +175,7 @@ def _read_pipeline(file: CsvFile, prices: dict[str, tuple[str, int]], batch: Bat
         if listed is not None:
             values["product"] = listed[0]
         if values["amount"] is None and values["status"] != "won":
-            # The data set records no value for lost and open deals, so their list price stands in.
+            # The data set records no value for lost and open deals, so their list price is used instead.
             if listed is not None and listed[1]:
                 values["amount"] = listed[1]
                 list_priced.append(values["opp_id"])

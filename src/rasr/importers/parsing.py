@@ -1,7 +1,7 @@
 """Parse one CSV cell into a stored value: money, date, timestamp, boolean, status.
 
 Each parser takes the stripped, non-empty cell text and raises InvalidValue
-with the end of a sentence that says what was expected, for example
+with the end of a sentence that states what was expected, for example
 "is not a date in YYYY-MM-DD".
 """
 
@@ -13,7 +13,7 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-# date(1, 1, 1) stands for "no start date" in key columns such as rates.valid_from.
+# date(1, 1, 1) means "no start date" in key columns such as rates.valid_from.
 NO_DATE = dt.date(1, 1, 1)
 
 STATUSES = ("open", "won", "lost")
@@ -33,7 +33,7 @@ _CURRENCY = re.compile(r"[A-Za-z]{3}")
 
 
 class InvalidValue(ValueError):
-    """A cell that cannot be read as its column's type; the text says what was expected."""
+    """A cell that cannot be read as its column's type. The message states what was expected."""
 
 
 @dataclass(frozen=True)

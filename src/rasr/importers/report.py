@@ -13,7 +13,7 @@ LISTED_ROWS = 50
 class ImportFailed(Exception):
     """An import that was not applied; the workspace is unchanged.
 
-    ``report`` holds what was read before the failure, with ``ok`` false.
+    ``report`` contains what was read before the failure, with ``ok`` false.
     """
 
     def __init__(self, message: str, report: "ImportReport | None" = None) -> None:
@@ -55,15 +55,15 @@ class TableCounts:
 
 def name_ids(ids: list[str], limit: int = MESSAGE_IDS) -> str:
     """Join ids for a message, naming at most limit of them and counting the rest."""
-    shown = ", ".join(ids[:limit])
+    text = ", ".join(ids[:limit])
     if len(ids) > limit:
-        shown += f" and {len(ids) - limit} more"
-    return shown
+        text += f" and {len(ids) - limit} more"
+    return text
 
 
 @dataclass
 class ImportReport:
-    """What one import read, wrote, left out and warned about."""
+    """Counts, rejected rows and warnings of one import."""
 
     format: str
     source: str

@@ -62,7 +62,7 @@ def warn_opportunities(batch: Batch, stage_kinds: dict[str, str], rep_ids: set[s
     """Warn about imported opportunities that are kept but break a data rule.
 
     stage_kinds maps every known stage (stored or imported) to its kind, and
-    rep_ids holds every known rep (stored or imported).
+    rep_ids contains every known rep (stored or imported).
     """
     opportunities = [row.values for row in batch.rows("opportunities")]
     dated_by_history = {row.values["opp_id"] for row in batch.rows("stage_changes")}
