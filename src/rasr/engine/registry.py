@@ -1,0 +1,66 @@
+"""Every per-rep metric of the team JSON, declared once with its definition.
+
+The CLI's `rasr metrics` and the tests read this table; a metric added to
+the engine without an entry here fails the test suite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str  # "rate" (0..1), "money", "count", "days", "money/day", "count/day"
+    definition: str
+    misleads_when: str = ""
+
+
+_LOOKBACK = "qualified opportunities closed in the lookback (lookback_days ending on as_of)"
+
+METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric("win_rate_count", "rate",
+           f"won / (won + lost) over {_LOOKBACK}, blended toward the team with win_rate_prior_weight pseudo deals",
+           "the team itself has few closed deals"),
+    Metric("win_rate_count_raw", "rate", f"won / (won + lost) over {_LOOKBACK}; open deals never count",
+           "a rep has only a handful of closed deals"),
+    Metric("win_rate_value", "rate",
+           f"won $ / closed $ over {_LOOKBACK} with an amount, blended toward the team; "
+           "missing when over max_missing_amount_share of closed deals lack an amount"),
+    Metric("win_rate_value_raw", "rate", f"won $ / closed $ over {_LOOKBACK} with an amount",
+           "one large deal dominates the closed $"),
+    Metric("opportunity_size", "money",
+           f"mean amount of {_LOOKBACK}, blended toward the team's mean closed size"),
+    Metric("opportunity_size_raw", "money", f"mean amount of {_LOOKBACK}"),
+    Metric("won_deal_size_mean", "money", "mean amount of won qualified opportunities closed in the lookback"),
+    Metric("won_deal_size_median", "money", "exact median amount of won qualified opportunities closed in the lookback"),
+    Metric("cycle_days_median", "days",
+           "exact median of days from qualified_on to close of won opportunities closed in the lookback; "
+           "missing with fewer than min_deals won deals",
+           "deals whose close precedes creation or qualification are left out"),
+    Metric("cycle_days_mean", "days", "mean of the same won cycle times"),
+    Metric("cycle_days_median_previous", "days", "median won cycle over the lookback before the current one"),
+    Metric("cycle_days_median_lost", "days", "median days from qualified_on to close of lost opportunities"),
+    Metric("team_cycle_days_median", "days", "median won cycle pooled over every deal of the rep's team"),
+    Metric("open_count", "count", "open qualified opportunities on as_of"),
+    Metric("open_amount", "money", "amount of open qualified opportunities on as_of (missing amounts left out)"),
+    Metric("open_count_active", "count", "open qualified opportunities on as_of that are not stale"),
+    Metric("open_amount_active", "money", "amount of the open qualified opportunities that are not stale"),
+    Metric("stale_count", "count",
+           "open qualified opportunities older in their stage than the nearest-rank 90th percentile of days from "
+           "entering that stage to close (the rep's, or the team's with fewer than min_deals)"),
+    Metric("slipped_count", "count",
+           "open qualified opportunities whose expected close is before as_of or whose close date was pushed later"),
+    Metric("won_count", "count", "won qualified opportunities closed in the lookback"),
+    Metric("lost_count", "count", "lost qualified opportunities closed in the lookback"),
+    Metric("closed_count", "count", "won plus lost qualified opportunities closed in the lookback"),
+    Metric("won_amount", "money", "amount won in the lookback"),
+    Metric("new_qualified_per_day", "count/day",
+           "opportunities qualified in the lookback per day of the lookback after data (and the rep) began"),
+    Metric("new_qualified_amount_per_day", "money/day", "amount of those opportunities per day"),
+    Metric("sales_velocity_per_day", "money/day",
+           "active open count × count win rate × mean won size / median cycle days"),
+    Metric("regressions", "count",
+           "moves to an earlier stage position among opportunities closed in the lookback"),
+)}
