@@ -25,13 +25,19 @@ def load_engine() -> ModuleType:
         raise CliError(f"the analysis engine could not be loaded ({error}); reinstall rasr") from error
 
 
-def run_analysis(state: CliState, *, as_of: dt.date | None, team: str | None = None) -> Any:
-    """Analyse the workspace on as_of and return the engine's result, with its notices unprinted."""
+def run_analysis(state: CliState, *, as_of: dt.date | None, team: str | None = None,
+                 briefs_for: set[str] | None = None) -> Any:
+    """Analyse the workspace on as_of and return the engine's result, with its notices unprinted.
+
+    briefs_for names the reps whose brief will be shown, so the engine lists their open deals.
+    """
     engine = load_engine()
     workspace = state.workspace()
     settings = state.settings(workspace)
     log.info("analysing %s as of %s%s", state.db, as_of or "the default date", f" for team {team}" if team else "")
     try:
+        if briefs_for:
+            return engine.analyze(workspace, settings=settings, as_of=as_of, team=team, briefs_for=briefs_for)
         return engine.analyze(workspace, settings=settings, as_of=as_of, team=team)
     except engine.EmptyWorkspaceError as error:
         log.debug("empty workspace: %s", error)

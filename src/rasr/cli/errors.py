@@ -7,7 +7,7 @@ from typing import Iterable
 
 # The command could not do its work: something not found, an empty workspace, a failed import.
 EXIT_FAILURE = 1
-# An argument, option or setting is invalid; click uses 2 for usage errors too.
+# An argument, option or setting is invalid. Click uses 2 for its usage errors too.
 EXIT_USAGE = 2
 
 

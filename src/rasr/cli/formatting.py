@@ -6,8 +6,11 @@ missing) and returns display text. Rounding happens here, for display only.
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
+
+from rasr.engine.registry import METRICS
 
 MISSING = "—"
 
@@ -21,7 +24,7 @@ CONVERSATION_LABELS = {
     "tune_the_deals": "Tune the Deals",
     "tune_the_engine": "Tune the Engine",
 }
-# At most 11 characters, so the team table's conversation column never wraps them.
+# Labels for the narrow conversation column of the team table, at most 11 characters.
 CONVERSATION_SHORT_LABELS = {
     "how_good_can_you_get": "How good",
     "tune_the_deals": "Tune deals",
@@ -85,6 +88,13 @@ def days(value: Any) -> str:
     return count(value)
 
 
+def whole_days(value: Any) -> str:
+    """Show a number of days rounded to a whole day, for narrow tables."""
+    if not is_number(value):
+        return MISSING
+    return f"{round(value):,}"
+
+
 def date_text(value: Any) -> str:
     if value is None or value == "":
         return MISSING
@@ -100,17 +110,41 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def message_text(value: Any) -> str:
+    """Show a warning or notice given as text or as a dict with a "message"."""
+    if isinstance(value, dict):
+        return str(value.get("message") or json.dumps(value, ensure_ascii=False, default=str))
+    return str(value)
+
+
+def metric_unit(metric: str | None) -> str | None:
+    """Return the unit of a goal metric: from the metric registry, or from a stage metric's prefix."""
+    if not metric:
+        return None
+    if metric in METRICS:
+        return METRICS[metric].unit
+    if metric.startswith("stage_win_rate:"):
+        return "rate"
+    if metric.startswith("stage_days:"):
+        return "days"
+    return None
+
+
 def metric_value(metric: str | None, value: Any, currency: str = "USD") -> str:
-    """Show the value of a named team-JSON metric in its unit, judged from the name."""
+    """Show the value of a named metric in its unit; a metric of unknown unit shows as a plain number."""
     if not is_number(value):
         return MISSING
-    name = (metric or "").lower()
-    if "rate" in name or "share" in name:
+    unit = metric_unit(metric)
+    if unit == "rate":
         return percent(value)
-    if "amount" in name or "size" in name or "pipeline" in name or "bookings" in name:
+    if unit == "money":
         return money_short(value, currency)
-    if "days" in name:
+    if unit == "money/day":
+        return f"{money_short(value, currency)}/day"
+    if unit == "days":
         return f"{days(value)} days"
+    if unit == "count/day":
+        return f"{value:.2f}/day"
     return count(value)
 
 

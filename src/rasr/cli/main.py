@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from rasr.cli import brief, config, imports, reps, team
+from rasr.cli import brief, config, imports, metrics, reps, team
 from rasr.cli.errors import EXIT_FAILURE, EXIT_USAGE, CliError
 from rasr.cli.state import CliState, print_stderr
 from rasr.engine.settings import SettingError
@@ -43,21 +43,17 @@ class RasrGroup(TyperGroup):
             fail(str(error), EXIT_USAGE)
         except WorkspaceError as error:
             fail(str(error), EXIT_FAILURE)
-        except OSError as error:
-            if error.errno == errno.EPIPE:
-                # The reader of stdout went away (`rasr team --format csv | head`); typer exits quietly.
+        except Exception as error:  # noqa: BLE001 - the last resort: one line, the traceback only at -vv
+            if isinstance(error, OSError) and error.errno == errno.EPIPE:
+                # The reader of stdout went away (`rasr team --format csv | head`), and typer exits quietly.
                 raise
             log.debug("unexpected error", exc_info=True)
-            fail(f"error: {error}", EXIT_FAILURE, prefixed=True)
-        except Exception as error:  # noqa: BLE001 - the last resort: one line, the traceback only at -vv
-            log.debug("unexpected error", exc_info=True)
-            detail = str(error) or type(error).__name__
-            fail(f"error: {detail}", EXIT_FAILURE, prefixed=True)
+            fail(str(error) or type(error).__name__, EXIT_FAILURE)
 
 
-def fail(message: str, exit_code: int, *, prefixed: bool = False) -> None:
-    """Print message as one line on stderr and end the command with exit_code."""
-    print_stderr([message if prefixed else f"error: {message}"])
+def fail(message: str, exit_code: int) -> None:
+    """Print `error: message` as one line on stderr and end the command with exit_code."""
+    print_stderr([f"error: {message}"])
     raise typer.Exit(exit_code)
 
 
@@ -73,7 +69,12 @@ app = typer.Typer(
 
 def configure_logging(verbosity: int) -> None:
     """Send the rasr loggers to stderr: warnings by default, INFO with -v, DEBUG with -vv."""
-    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    if verbosity <= 0:
+        level = logging.WARNING
+    elif verbosity == 1:
+        level = logging.INFO
+    else:
+        level = logging.DEBUG
     logger = logging.getLogger("rasr")
     for handler in list(logger.handlers):
         if handler.get_name() == _HANDLER_NAME:
@@ -97,10 +98,11 @@ def main(
         help="TOML file whose settings override the workspace's for this run.",
     )] = None,
     verbose: Annotated[int, typer.Option(
-        "-v", "--verbose", count=True, help="Log progress to stderr; give it twice for debug detail.",
+        "-v", "--verbose", count=True, show_default=False,
+        help="Log progress to stderr; give it twice for debug detail.",
     )] = 0,
 ) -> None:
-    """Which 1:1 conversation to have with each sales rep, and the numbers behind it."""
+    """Store the global options for the command that follows."""
     configure_logging(verbose)
     state = CliState(db=db, config_file=config_file)
     ctx.obj = state
@@ -111,6 +113,7 @@ app.add_typer(imports.app, name="import")
 app.command("team")(team.team_command)
 app.command("brief")(brief.brief_command)
 app.command("reps")(reps.reps_command)
+app.command("metrics")(metrics.metrics_command)
 app.add_typer(config.app, name="config")
 
 

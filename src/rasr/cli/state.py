@@ -1,4 +1,4 @@
-"""What every command shares: the global options, the open workspace, settings and output streams."""
+"""State shared by every command: the global options, the open workspace, settings and output streams."""
 
 from __future__ import annotations
 
