@@ -149,20 +149,24 @@ def deals_goal(stage: str | None, kind: str | None, rep_value: float | None, tea
     return _goal("skills", metric, rep_value, target, pct, due, text, play)
 
 
-def development_goal(rows: list[dict], as_of: dt.date, settings: Settings, outlook_cents: float | None) -> dict:
-    """How Good Can You Get?: the single lever with the largest gain, as a development goal."""
+def development_goal(rows: list[dict], as_of: dt.date, settings: Settings,
+                     levers: dict[str, tuple[str, float | None, float | None]]) -> dict:
+    """How Good Can You Get?: the single lever with the largest gain in outlook, as a development goal.
+
+    levers maps a scenario name to (goal_metric, current value, value under the scenario).
+    """
     due = _due(as_of, settings)
-    singles = [r for r in rows if r["scenario"] not in {"as is", "all combined"} and r["change"] is not None]
+    singles = [r for r in rows if r["scenario"] in levers and r["change"] is not None
+               and levers[r["scenario"]][1] is not None]
     if not singles:
         text = "agree a development plan: the next career step and what it takes"
         return _goal("development", None, None, None, None, due, text, text)
     best = max(singles, key=lambda r: r["change"])
+    metric, baseline, target = levers[best["scenario"]]
     text = (f"what if: {best['scenario']} lifts the outlook by {best['change']:.0%} "
             f"to ${best['forecast']:,.0f}; pick it as the stretch goal for {due:%d %B %Y}")
-    metric = {"win rates +5 points": "win_rate_count", "deal size +10%": "won_deal_size_mean",
-              "cycle -10%": "cycle_days_median", "opportunities +10%": "new_qualified_per_day"}[best["scenario"]]
     play = "Write the development plan: the lever to practise, the help needed, and the next career step"
-    return _goal("development", metric, money(outlook_cents), best["forecast"], best["change"], due, text, play)
+    return _goal("development", metric, baseline, target, _pct(baseline, target), due, text, play)
 
 
 def _goal(focus, metric, baseline, target, pct, due, text, next_play) -> dict:

@@ -239,7 +239,7 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
     process = {
         d.name: d.as_dict(money_unit=(d.name == "with_enough")) for d in drivers
     }
-    goal = _suggest_goal(ctx, routing, drivers, rates, team_rates, stages, outlook_inputs, outlook, rep_id)
+    goal = _suggest_goal(ctx, routing, drivers, rates, team_rates, stages, outlook_inputs, metrics, rep_id)
 
     results = {"quota": quota.as_dict(), "aspiration": aspiration.as_dict(),
                "outlook": {"answer": outlook.answer, "forecast": money(outlook.bookings), "goal": money(outlook.goal),
@@ -399,7 +399,7 @@ def _evidence(quota: Answer, aspiration: Answer, outlook: Answer, drivers: list[
 
 
 def _suggest_goal(ctx: RepContext, routing, drivers: list[Driver], rates: Rates, team_rates: Rates,
-                  stages: list[dict], outlook_inputs, outlook: Answer, rep_id: str) -> dict | None:
+                  stages: list[dict], outlook_inputs, ctx_metrics: dict, rep_id: str) -> dict | None:
     s = ctx.settings
     if routing.conversation == TUNE_ENGINE:
         name = routing.ranked_gaps[0][0]
@@ -428,7 +428,16 @@ def _suggest_goal(ctx: RepContext, routing, drivers: list[Driver], rates: Rates,
                                    team_rates.count_raw.value)
     if routing.conversation == HOW_GOOD:
         rows = coaching.what_if(outlook_inputs, rates.count.value, None)
-        return coaching.development_goal(rows, ctx.as_of, s, float(outlook.bookings) if outlook.bookings else None)
+        metrics = ctx_metrics
+        rate, size = metrics["win_rate_count"], metrics["won_deal_size_mean"]
+        cycle, new = metrics["cycle_days_median"], metrics["new_qualified_per_day"]
+        levers = {
+            "win rates +5 points": ("win_rate_count", rate, None if rate is None else min(1.0, rate + 0.05)),
+            "deal size +10%": ("won_deal_size_mean", size, None if size is None else size * Decimal("1.1")),
+            "cycle -10%": ("cycle_days_median", cycle, None if cycle is None else cycle * 0.9),
+            "opportunities +10%": ("new_qualified_per_day", new, None if new is None else new * 1.1),
+        }
+        return coaching.development_goal(rows, ctx.as_of, s, levers)
     return None
 
 
