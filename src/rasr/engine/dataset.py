@@ -218,8 +218,9 @@ def close_pushes(close_changes: ir.Table, as_of: dt.date) -> ir.Table:
     known = close_changes.filter(close_changes.changed_on <= ibis.date(as_of))
     order = ibis.window(group_by=known.opp_id, order_by=known.changed_at)
     moves = known.mutate(previous=known.close_on.lag().over(order))
+    # int32, not int64: PostgreSQL casts boolean to integer but not to bigint.
     return moves.group_by(p_opp_id=moves.opp_id).aggregate(
-        p_pushes=(moves.close_on > moves.previous).fill_null(False).cast("int64").sum()
+        p_pushes=(moves.close_on > moves.previous).fill_null(False).cast("int32").sum()
     )
 
 

@@ -52,7 +52,8 @@ class RepSums:
 
 def _sum_if(condition: ir.BooleanValue, value: ir.Value | int = 1) -> ir.Value:
     if isinstance(value, int):
-        return condition.cast("int64").sum()
+        # int32, not int64: PostgreSQL casts boolean to integer but not to bigint.
+        return condition.cast("int32").sum()
     return ibis.cases((condition, value), else_=ibis.null(value.type())).sum()
 
 
@@ -136,8 +137,8 @@ def stage_counts(views: Views) -> dict[str, dict[str, StageFigures]]:
     )
     frame = per_opp.group_by(["rep_id", "stage"]).aggregate(
         entered_closed=per_opp.opp_id.count(),
-        entered_won=per_opp.won.cast("int64").sum(),
-        entered_advanced=per_opp.advanced.cast("int64").sum(),
+        entered_won=per_opp.won.cast("int32").sum(),
+        entered_advanced=per_opp.advanced.cast("int32").sum(),
     ).execute()
     result: dict[str, dict[str, StageFigures]] = defaultdict(dict)
     for row in frame.to_dict("records"):

@@ -1,0 +1,65 @@
+"""Exact medians and nearest-rank 90th percentiles, in SQL on every backend and in Python."""
+
+from __future__ import annotations
+
+import uuid
+
+import pandas as pd
+import pytest
+
+from rasr.engine.quantiles import grouped_quantiles, median
+from rasr.store import Workspace
+
+
+def test_median_even_count() -> None:
+    # The mean of the two middle values, 2 and 3.
+    assert median([4, 1, 3, 2]) == 2.5
+
+
+def test_median_odd_count() -> None:
+    assert median([5, 1, 3]) == 3
+
+
+def test_median_skips_missing() -> None:
+    assert median([1, None, 3]) == 2
+
+
+def test_median_of_nothing() -> None:
+    assert median([]) is None
+
+
+def test_grouped_quantiles_sql(backend: Workspace) -> None:
+    groups = {
+        "even": [40, 10, 30, 20],
+        "odd": [5, 1, 3],
+        "ten": list(range(1, 11)),
+        "twelve": list(range(1, 13)),
+        "with_null": [1, None, 3],
+    }
+    frame = pd.DataFrame(
+        [{"grp": name, "value": None if v is None else float(v)} for name, values in groups.items() for v in values]
+    )
+    name = f"_test_quantiles_{uuid.uuid4().hex[:8]}"
+    table = backend.backend.create_table(name, frame, temp=True)
+    try:
+        rows = grouped_quantiles(table, ["grp"]).execute().to_dict("records")
+    finally:
+        backend.backend.drop_table(name, force=True)
+    found = {row["grp"]: row for row in rows}
+
+    # Even count: (20 + 30) / 2, not 20 or 30.
+    assert found["even"]["median"] == pytest.approx(25)
+    assert found["odd"]["median"] == pytest.approx(3)
+    assert found["ten"]["median"] == pytest.approx(5.5)
+    # Nearest rank: the value at rank ceil(0.9 × n). n = 4 gives rank 4.
+    assert found["even"]["p90"] == pytest.approx(40)
+    # n = 10: rank 9, the value 9 (linear interpolation would give 9.1).
+    assert found["ten"]["p90"] == pytest.approx(9)
+    # n = 12: rank ceil(10.8) = 11, the value 11 (linear interpolation would give 10.9).
+    assert found["twelve"]["p90"] == pytest.approx(11)
+    # n = 3: rank ceil(2.7) = 3.
+    assert found["odd"]["p90"] == pytest.approx(5)
+    # NULL is left out before ranking: n = 2, median (1 + 3) / 2.
+    assert found["with_null"]["n"] == 2
+    assert found["with_null"]["median"] == pytest.approx(2)
+    assert found["even"]["mean"] == pytest.approx(25)
