@@ -516,3 +516,18 @@ def test_report_lines_summarise(workspace, folder, write) -> None:
     lines = import_generic(workspace, folder, Settings()).lines()
     assert lines[0].endswith(": applied")
     assert "rows read 1, inserted 1, updated 0, rejected 0" in lines
+
+
+def test_short_row_rejected_whole(workspace, folder, write) -> None:
+    # Row 2 has three of the seven cells: one rejection naming the cell count,
+    # not a misleading "close_on is empty"; row 3 is valid and lands.
+    write("opportunities.csv", """
+        opp_id,rep_id,status,amount,created_on,close_on,stage
+        X1,r1,won
+        X2,r1,won,100,2024-01-01,2024-02-01,Won
+        """)
+    report = import_generic(workspace, folder, Settings())
+    rejected = report.to_dict()["rejected"]
+    assert len(rejected) == 1
+    assert "has 3 cells but the header has 7 columns" in rejected[0]["reason"]
+    assert count(workspace, "opportunities") == 1

@@ -27,13 +27,19 @@ from rasr.importers.parsing import (
         ("1234", 123400),
         ("0", 0),
         ("0.01", 1),
-        ("-20.10", -2010),
         ("1234.500", 123450),  # a trailing zero is still whole cents
         (".5", 50),
     ],
 )
 def test_money_parsed_to_cents(text: str, cents: int) -> None:
     assert parse_money(text) == cents
+
+
+@pytest.mark.parametrize("text", ["-20.10", "1000000000000.01"])
+def test_money_out_of_range_rejected(text: str) -> None:
+    # Negative amounts and amounts over 10^12 are row errors, not stored values.
+    with pytest.raises(InvalidValue):
+        parse_money(text)
 
 
 def test_money_is_exact_for_float_traps() -> None:

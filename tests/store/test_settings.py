@@ -87,7 +87,7 @@ def test_set_value_types(backend: Workspace, key: str, text: str, expected: obje
         ("horizon_days", "ninety", "an integer from 7 to 730"),
         ("cycle_tolerance", "-0.1", "a number from 0 to 10"),
         ("include_stale", "maybe", "true or false"),
-        ("seasonality", "1,2,3", "twelve non-negative numbers"),
+        ("seasonality", "1,2,3", "twelve finite non-negative numbers"),
         ("reporting_currency", "EURO", "a three-letter ISO 4217 code"),
         ("business_timezone", "Mars/Olympus_Mons", "an IANA time zone name"),
     ],

@@ -200,7 +200,10 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
         if team is not None:
             known_teams = sorted({t[0] for t in team_rows} | {r["team"] for r in rep_rows if r["team"]})
             if team not in known_teams:
-                raise AnalysisError(f"unknown team {team!r}; known teams: {', '.join(known_teams)}")
+                by_folded = {name.casefold(): name for name in known_teams}
+                if team.casefold() not in by_folded:
+                    raise AnalysisError(f"unknown team {team!r}; known teams: {', '.join(known_teams)}")
+                team = by_folded[team.casefold()]
             members = _team_members(team_rows, rep_rows, team)
             shown = [r for r in rep_rows if r["rep_id"] in members]
         # Open deals to review, in one query, only for the reps whose brief is asked for.

@@ -101,6 +101,16 @@ def driver_fast_enough(median_days: Figure, threshold: Figure) -> Driver:
                   None, "days")
 
 
+def _behind(quota: Answer, aspiration: Answer, outlook: Answer) -> str:
+    """Name the results questions answered no, e.g. 'behind on personal goal (71%)'."""
+    parts = []
+    for label, answer in (("quota", quota), ("personal goal", aspiration), ("outlook", outlook)):
+        if answer.answer == "no":
+            share = f" ({answer.attainment:.0%})" if answer.attainment is not None else ""
+            parts.append(f"{label}{share}")
+    return "behind on " + " and ".join(parts) if parts else "behind on results"
+
+
 @dataclass
 class Routing:
     conversation: str | None
@@ -120,12 +130,13 @@ def route(*, ramping: bool, start_date, quota: Answer, aspiration: Answer, outlo
     known = [a for a in (quota, aspiration, outlook) if a.answer != "unknown"]
     if quota.answer == "yes" and all(a.answer == "yes" for a in known):
         return Routing(HOW_GOOD, "on track on every results question with an answer")
+    behind = _behind(quota, aspiration, outlook)
     failing = [d for d in drivers if d.passed is False]
     if failing:
         ranked = sorted(((d.name, d.gap or 0.0) for d in failing), key=lambda item: -item[1])
         names = ", ".join(f"{name.replace('_', ' ')} ({gap:.0%} short)" for name, gap in ranked)
-        return Routing(TUNE_ENGINE, f"behind on results, with process gaps: {names}", ranked)
+        return Routing(TUNE_ENGINE, f"{behind}, with process gaps: {names}", ranked)
     if all(d.passed is True for d in drivers):
-        return Routing(TUNE_DEALS, "behind on results, but start, with and fast enough all pass")
+        return Routing(TUNE_DEALS, f"{behind}, but start, with and fast enough all pass")
     unknown = ", ".join(f"{d.name.replace('_', ' ')}: {d.reason}" for d in drivers if d.passed is None)
     return Routing(None, f"not enough history ({unknown})")

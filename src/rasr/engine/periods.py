@@ -121,6 +121,14 @@ def requirement_spans(as_of: dt.date, settings: Settings) -> dict[str, Span]:
 def parse_date(text: str) -> dt.date:
     """Parse YYYY-MM-DD, raising ValueError with the expected form."""
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
-        raise ValueError(f"invalid date {text!r}: expected YYYY-MM-DD, e.g. 2017-06-30") from None
+        raise ValueError(f"invalid date {text!r}: expected an existing day as YYYY-MM-DD, e.g. 2017-06-30") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"invalid date {text!r}: expected a day from {EARLIEST_DATE} to {LATEST_DATE}")
+    return day
+
+
+# Analysis dates stay inside this range, so lookbacks and fiscal years never leave the calendar.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2999, 12, 31)

@@ -61,6 +61,9 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("new_qualified_amount_per_day", "money/day", "amount of those opportunities per day"),
     Metric("sales_velocity_per_day", "money/day",
            "active open count × count win rate × mean won size / median cycle days"),
+    Metric("closed_missing_amount", "count",
+           "qualified opportunities closed in the lookback without an amount (missing, not zero)"),
+    Metric("open_missing_amount", "count", "open qualified opportunities on as_of without an amount"),
     Metric("regressions", "count",
            "moves to an earlier stage position among opportunities closed in the lookback"),
 )}

@@ -214,6 +214,8 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
         "new_qualified_amount_per_day": money(new_amount_per_day),
         "sales_velocity_per_day": _velocity(have_count, rates, own_pool, cycle),
         "regressions": int(sums.get("regressions_lb") or 0),
+        "closed_missing_amount": own_pool.closed_missing_amount,
+        "open_missing_amount": int(sums.get("open_missing_amount") or 0),
     }
     reasons = {
         "win_rate_count_raw": rates.count_raw.reason, "win_rate_value_raw": rates.value_raw.reason,
@@ -222,6 +224,10 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
     }
 
     warnings = list(rates.notes) + quota.notes + aspiration.notes
+    for key, what in (("closed_missing_amount", "closed deals in the lookback"),
+                      ("open_missing_amount", "open qualified deals")):
+        if metrics[key]:
+            warnings.append(f"{metrics[key]} {what} have no amount: counted, but left out of value sums and means")
     if int(sums.get("bad_dates") or 0):
         warnings.append(f"{sums['bad_dates']} deals close before they were created or qualified: "
                         "counted in bookings and rates, left out of every duration")
@@ -236,6 +242,11 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
         warnings.append(elephant)
 
     requirements = _requirements(ctx, quota_spans, use_rates, have_count, have_amount, won_size_q, elephant)
+    requirements["horizon"]["notes"].append(
+        "these rows use the quota goal; " + need_note
+        + (f" (${money(need_goal):,.0f}), so process needs ${money(need_pipeline.value):,.0f} and "
+           f"{need_count.value:.0f} opportunities" if need_goal is not None and need_pipeline.known
+           and need_count.known else ""))
     process = {
         d.name: d.as_dict(money_unit=(d.name == "with_enough")) for d in drivers
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import zoneinfo
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable
@@ -28,7 +29,10 @@ def _parse_int(text: str) -> int:
 
 
 def _parse_float(text: str) -> float:
-    return float(str(text).strip())
+    value = float(str(text).strip())
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
 
 
 def _parse_bool(text: str) -> bool:
@@ -65,7 +69,8 @@ def _parse_weights(text: str | list) -> tuple[float, ...] | None:
 def _check_weights(value: tuple[float, ...] | None) -> bool:
     if value is None:
         return True
-    return len(value) == 12 and all(weight >= 0 for weight in value) and sum(value) > 0
+    return (len(value) == 12 and all(math.isfinite(w) and w >= 0 for w in value)
+            and 0 < sum(value) < float("inf"))
 
 
 def _parse_timezone(text: str) -> str:
@@ -109,7 +114,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("fiscal_year_named_by", "end", "Whether a fiscal year is named by the calendar year it ends or starts in.",
                 _parse_choice("end", "start"), lambda v: v in {"end", "start"}, "'end' or 'start'"),
     SettingSpec("seasonality", None, "Twelve weights by fiscal month that spread an annual quota (unset: by calendar days).",
-                _parse_weights, _check_weights, "twelve non-negative numbers separated by commas, or 'unset'"),
+                _parse_weights, _check_weights, "twelve finite non-negative numbers with a positive sum, separated by commas, or 'unset'"),
     SettingSpec("forecast_runs", 2000, "Monte Carlo runs per rep in the outlook forecast.",
                 _parse_int, lambda v: 100 <= v <= 100000, "an integer from 100 to 100000"),
     SettingSpec("forecast_seed", 0, "Random seed of the outlook forecast, so reruns agree.",

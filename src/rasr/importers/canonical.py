@@ -95,6 +95,13 @@ def convert_file(file: CsvFile, table: str, business_timezone: str, batch: Batch
             problems = check_row(table, values)
         rejections = [Rejection(file.name, record.row, problem.column, _text(problem.value), describe(problem, where))
                       for problem in problems]
+        if record.missing_cells:
+            # A short row shifts every later value, so its other problems would mislead.
+            rejections = [Rejection(
+                file.name, record.row, "", "",
+                f"{where} has {len(file.header) - record.missing_cells} cells but the header has "
+                f"{len(file.header)} columns; add the missing cells (empty ones too) or close an open quote",
+            )]
         if record.extra:
             rejections.append(Rejection(
                 file.name, record.row, "", record.extra[0],

@@ -21,6 +21,7 @@ class Record:
     row: int
     cells: dict[str, str | None]  # stripped text; None for an empty cell
     extra: tuple[str, ...] = ()  # non-empty cells past the last header column
+    missing_cells: int = 0  # header columns the row has no cell for
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def read_csv(path: Path) -> CsvFile:
         values = {name: (stripped[i] if i < len(stripped) and stripped[i] else None)
                   for i, name in enumerate(header) if name}
         extra = tuple(cell for cell in stripped[len(header):] if cell)
-        records.append(Record(index, values, extra))
+        records.append(Record(index, values, extra, max(0, len(header) - len(stripped))))
     log.debug("read %s: %s columns, %s records", path, len(header), len(records))
     return CsvFile(path, header, tuple(records), data)
 

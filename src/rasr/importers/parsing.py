@@ -104,9 +104,17 @@ def parse_decimal(text: str) -> Decimal:
         raise InvalidValue("is not a number (write digits with an optional dot for decimals, e.g. 1234.50)") from None
 
 
+# Sums of many such amounts in cents stay far inside a 64-bit integer.
+MAX_AMOUNT = Decimal(10) ** 12
+
+
 def parse_money(text: str) -> int:
     """Read an amount in units (e.g. dollars) as integer cents, exactly."""
     value = parse_decimal(text)
+    if value < 0:
+        raise InvalidValue("is negative; an amount is 0 or more")
+    if value > MAX_AMOUNT:
+        raise InvalidValue(f"is larger than the maximum amount {MAX_AMOUNT:,}; check the value and its unit")
     cents = value * 100
     if cents != cents.to_integral_value():
         raise InvalidValue("has more than two decimal places; round the amount to cents")

@@ -55,6 +55,13 @@ def read_toml_overrides(path: str | Path) -> dict[str, Any]:
             data = tomllib.load(handle)
     except FileNotFoundError:
         raise SettingError(f"config file {path} not found") from None
+    except UnicodeDecodeError as error:
+        raise SettingError(
+            f"config file {path} is not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {error.start}); "
+            "save it as UTF-8"
+        ) from None
+    except IsADirectoryError:
+        raise SettingError(f"config file {path} is a directory; give the path of a TOML file") from None
     except tomllib.TOMLDecodeError as error:
         raise SettingError(f"config file {path} is not valid TOML: {error}") from None
     # Accept the keys at top level or under a [rasr] table.
