@@ -33,11 +33,11 @@ class AnalysisError(ValueError):
 
 
 class EmptyWorkspaceError(AnalysisError):
-    """The workspace holds no opportunities."""
+    """The workspace contains no opportunities."""
 
 
 def latest_event(workspace: Workspace) -> dt.date | None:
-    """The latest recorded event: a created_on, stage or owner change, a closed deal's close_on, or an activity."""
+    """Return the date of the latest recorded event: a created_on, stage or owner change, a closed deal's close_on, or an activity."""
     statements = [
         "SELECT MAX(created_on) FROM opportunities",
         "SELECT MAX(close_on) FROM opportunities WHERE LOWER(status) IN ('won', 'lost')",

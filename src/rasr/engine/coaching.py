@@ -12,7 +12,7 @@ from rasr.engine.values import money
 
 @dataclass(frozen=True)
 class OutlookInputs:
-    """What the expected-value outlook multiplies; amounts in cents."""
+    """Inputs of the expected-value outlook, amounts in cents."""
 
     open_amount_active: float
     new_amount_per_day: float | None
@@ -70,7 +70,7 @@ def _replace(inputs: OutlookInputs, **changes) -> OutlookInputs:
 
 
 def _pct(baseline: float, target: float) -> float | None:
-    """The rise of target over baseline as a share; the absolute change when the baseline is 0."""
+    """Return the rise of target over baseline as a share, or None when the baseline is 0."""
     if baseline == 0:
         return None
     return (target - baseline) / abs(baseline)
@@ -151,7 +151,7 @@ def deals_goal(stage: str | None, kind: str | None, rep_value: float | None, tea
 
 def development_goal(rows: list[dict], as_of: dt.date, settings: Settings,
                      levers: dict[str, tuple[str, float | None, float | None]]) -> dict:
-    """How Good Can You Get?: the single lever with the largest gain in outlook, as a development goal.
+    """Suggest, for How Good Can You Get?, the single lever with the largest gain in outlook, as a development goal.
 
     levers maps a scenario name to (goal_metric, current value, value under the scenario).
     """

@@ -24,10 +24,10 @@ _view_ids = itertools.count()
 
 
 def earliest(*values: ir.Value) -> ir.Value:
-    """The earliest non-null value; NULL only when all are NULL.
+    """Return the earliest non-null value, NULL only when all are NULL.
 
-    Written out because LEAST treats NULL differently on SQLite than on
-    PostgreSQL and DuckDB.
+    Written out as CASE because SQLite's scalar MIN() returns NULL when any
+    argument is NULL, while PostgreSQL's LEAST skips NULLs.
     """
     result = values[0]
     for value in values[1:]:
@@ -55,7 +55,7 @@ def _stage_attributes(stages: ir.Table) -> ir.Table:
 
 
 def stage_history(tables: dict[str, ir.Table]) -> ir.Table:
-    """Every recorded stage change with its stage's position, qualification and kind.
+    """Return every recorded stage change with its stage's position, qualification and kind.
 
     A stage missing from the stages table counts as a qualified open stage
     without a position.
@@ -100,7 +100,7 @@ def stage_visits(history: ir.Table, as_of: dt.date) -> ir.Table:
 
 
 def latest_owners(deals: ir.Table, owner_changes: ir.Table) -> ir.Table:
-    """The owner of each deal on its reference date (close for closed deals, as_of for open ones)."""
+    """Find the owner of each deal on its reference date (close for closed deals, as_of for open ones)."""
     changes = owner_changes.select(
         oc_opp_id=owner_changes.opp_id,
         oc_changed_at=owner_changes.changed_at,
@@ -129,7 +129,7 @@ def latest_owners(deals: ir.Table, owner_changes: ir.Table) -> ir.Table:
 
 
 def deal_states(tables: dict[str, ir.Table], history: ir.Table, visits: ir.Table, as_of: dt.date) -> ir.Table:
-    """One row per opportunity that exists on as_of, with its state and dates on that day.
+    """Build one row per opportunity that exists on as_of, with its state and dates on that day.
 
     history is `stage_history(tables)` and visits `stage_visits(history, as_of)`.
     """

@@ -51,7 +51,7 @@ def month_span(day: dt.date) -> Span:
 
 
 def fiscal_year_span(day: dt.date, settings: Settings) -> Span:
-    """The fiscal year containing day, named by its end year unless fiscal_year_named_by is 'start'."""
+    """Return the fiscal year containing day, named by its end year unless fiscal_year_named_by is 'start'."""
     first_month = settings.fiscal_year_start_month
     start_year = day.year if day.month >= first_month else day.year - 1
     start = dt.date(start_year, first_month, 1)
@@ -77,7 +77,7 @@ def fiscal_month_index(day: dt.date, settings: Settings) -> int:
 
 
 def lookback_span(as_of: dt.date, settings: Settings, periods_back: int = 0) -> Span:
-    """The trailing lookback ending on as_of, or the one ending periods_back lookbacks earlier."""
+    """Return the trailing lookback ending on as_of, or the one ending periods_back lookbacks earlier."""
     end = as_of - dt.timedelta(days=settings.lookback_days * periods_back)
     start = end - dt.timedelta(days=settings.lookback_days - 1)
     name = "lookback" if periods_back == 0 else "previous lookback"
@@ -85,7 +85,7 @@ def lookback_span(as_of: dt.date, settings: Settings, periods_back: int = 0) -> 
 
 
 def horizon_span(as_of: dt.date, settings: Settings) -> Span:
-    """The process horizon: the horizon_days after as_of."""
+    """Return the process horizon: the horizon_days after as_of."""
     return Span(as_of + DAY, as_of + dt.timedelta(days=settings.horizon_days), f"next {settings.horizon_days} days")
 
 
@@ -95,7 +95,7 @@ def trailing_horizon_span(as_of: dt.date, settings: Settings) -> Span:
 
 
 def results_span(as_of: dt.date, settings: Settings) -> tuple[Span, str | None]:
-    """The span the quota and aspiration questions use, and a note when it is not YTD.
+    """Return the span the quota and aspiration questions use, and a note when it is not YTD.
 
     YTD runs from the fiscal year start to as_of; while fewer than
     min_ytd_days have passed, the trailing horizon is used instead.
@@ -110,7 +110,7 @@ def results_span(as_of: dt.date, settings: Settings) -> tuple[Span, str | None]:
 
 
 def requirement_spans(as_of: dt.date, settings: Settings) -> dict[str, Span]:
-    """The current month, fiscal quarter and fiscal year containing as_of."""
+    """Return the current month, fiscal quarter and fiscal year containing as_of."""
     return {
         "month": month_span(as_of),
         "quarter": fiscal_quarter_span(as_of, settings),
