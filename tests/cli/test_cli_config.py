@@ -202,3 +202,15 @@ def test_invalid_set_creates_no_workspace(tmp_path: Path) -> None:
 
     assert_one_line_error(result, 2, "invalid value '0' for goal_days: expected an integer from 1 to 365")
     assert not path.exists()
+
+
+def test_config_unset_restores_default(workspace_path: str) -> None:
+    run_cli("--db", workspace_path, "config", "set", "horizon_days", "60")
+
+    result = run_cli("--db", workspace_path, "config", "unset", "horizon_days")
+
+    assert result.exit_code == 0, result.output
+    assert "horizon_days = 90" in result.stdout
+    shown = settings_by_key(run_cli("--db", workspace_path, "config", "--format", "json").stdout)
+    assert shown["horizon_days"]["value"] == 90
+    assert shown["horizon_days"]["source"] == "default"

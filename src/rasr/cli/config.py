@@ -13,7 +13,7 @@ from rasr.cli.errors import did_you_mean
 from rasr.cli.state import CliState, check_format, print_stderr, state_of, stdout_console, write_json
 from rasr.engine.settings import SPEC_BY_KEY, SettingError, Settings, parse_setting
 from rasr.store.connection import Workspace, open_workspace
-from rasr.store.settings import has_imported, read_toml_overrides, setting_set, settings_table
+from rasr.store.settings import has_imported, read_toml_overrides, setting_set, setting_unset, settings_table
 
 CONFIG_FORMATS = ("table", "json")
 
@@ -124,3 +124,16 @@ def config_set(
     if state.config_file is not None and key in read_toml_overrides(state.config_file):
         print_stderr([f"note: {state.config_file} sets {key} too, and overrides the stored value while it is "
                       "given with --config"])
+
+
+@app.command("unset")
+def config_unset(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="KEY", help="Setting name, e.g. lookback_days.")],
+) -> None:
+    """Remove a stored setting, so its default applies again."""
+    check_key(key)
+    state = state_of(ctx)
+    workspace = state.workspace(create=True)
+    default = setting_unset(workspace, key=key)
+    typer.echo(f"{key} = {value_text(default)} (the default; removed from workspace {state.db})")

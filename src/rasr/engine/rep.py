@@ -153,7 +153,10 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
         win_rate=use_rates.pipeline_rate.value, cycle_days=cycle_for_outlook, horizon_days=s.horizon_days)
     expected = coaching.expected_bookings(outlook_inputs)
     horizon_goal = quota_spans["horizon"]["goal"]
-    if expected is None:
+    has_data = bool(sums.get("deals"))
+    if not has_data:
+        outlook = Answer("unknown", None, horizon_goal.amount, "no data on or before as_of")
+    elif expected is None:
         outlook = Answer("unknown", None, horizon_goal.amount, use_rates.pipeline_rate.reason or "no win rate")
     elif horizon_goal.amount is None:
         outlook = Answer("unknown", Decimal(str(expected)), None, "no quota for the horizon")
@@ -180,6 +183,10 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
         driver_at_least("with_enough", have_amount, need_pipeline, "cents"),
         driver_fast_enough(cycle, threshold),
     ]
+    if not has_data:
+        # Without a single deal the needs rest on team rates alone, so no driver is judged.
+        for driver in drivers:
+            driver.passed, driver.reason = None, "no data on or before as_of"
     routing = route(ramping=ramping, start_date=rep["start_date"], quota=quota, aspiration=aspiration,
                     outlook=outlook, active_in_lookback=int(sums.get("active_in_lookback") or 0), drivers=drivers,
                     ramp_days=s.ramp_days)
@@ -486,7 +493,11 @@ def team_totals(ctx: RepContext, results: list[dict], team: str | None) -> dict:
 
     group = ("team", team) if team and any(r["rep"]["team"] == team for r in results) else ("all", ALL)
     cycle_q = ctx.quantile(group[0], group[1], "cycle_won")
-    fast = {"passed": None, "have": cycle_q.median if cycle_q else None, "need": None,
+    team_cycle = cycle_q.median if cycle_q and cycle_q.n >= ctx.settings.min_deals else None
+    threshold = (None if team_cycle is None
+                 else team_cycle * (1 + ctx.settings.cycle_tolerance) + ctx.settings.cycle_slack_days)
+    # The pooled median is its own benchmark, so the totals row shows the threshold but judges nothing.
+    fast = {"passed": None, "have": cycle_q.median if cycle_q else None, "need": threshold,
             "reps_passing": sum(1 for r in results for d in r["drivers"] if d.name == "fast_enough" and d.passed)}
     metric_sum = lambda key: sum((r["team_row"]["metrics"][key] or 0) for r in results)  # noqa: E731
     return {

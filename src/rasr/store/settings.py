@@ -48,6 +48,21 @@ def setting_set(workspace: Workspace, *, key: str, value: str) -> Any:
     return parsed
 
 
+def setting_unset(workspace: Workspace, *, key: str) -> Any:
+    """Remove a stored setting so its default applies again; return the default."""
+    spec = SPEC_BY_KEY.get(key)
+    if spec is None:
+        parse_setting(key, "")  # raises the unknown-key error with the known keys
+    current = load_settings(workspace)
+    if spec.locked_after_import and has_imported(workspace) and getattr(current, key) != spec.default:
+        raise SettingError(f"{key} is fixed at the first import (it is {getattr(current, key)!r}); "
+                           "start a new workspace to use another value")
+    Settings.from_values({**current.as_dict(), key: spec.default})
+    with workspace.transaction():
+        workspace.execute("DELETE FROM settings WHERE key = ?", (key,))
+    return spec.default
+
+
 def read_toml_overrides(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     try:
