@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from rasr.cli import formatting as fmt
+from rasr.engine.registry import describe_metric
 
 
 @dataclass(frozen=True)
@@ -237,9 +238,9 @@ def process_section(brief: dict, currency: str) -> Section:
 
     metrics = _dict(brief.get("metrics"))
     section.blocks.append(_key_value_table([
-        ("Win rate by count (raw)",
+        ("Win rate by count: blended (rep's own)",
          f"{fmt.percent(metrics.get('win_rate_count'))} ({fmt.percent(metrics.get('win_rate_count_raw'))})"),
-        ("Win rate by value (raw)",
+        ("Win rate by value: blended (rep's own)",
          f"{fmt.percent(metrics.get('win_rate_value'))} ({fmt.percent(metrics.get('win_rate_value_raw'))})"),
         ("Opportunity size", fmt.money_short(metrics.get("opportunity_size"), currency)),
         ("Mean won deal", fmt.money_short(metrics.get("won_deal_size_mean"), currency)),
@@ -279,12 +280,13 @@ def goal_section(brief: dict, currency: str) -> Section:
         baseline = fmt.metric_value(metric, goal.get("baseline"), currency)
         target = fmt.metric_value(metric, goal.get("target"), currency)
         change = goal.get("change_pct")
-        rows = [("Metric", str(metric)), ("Now", baseline), ("Target", target)]
+        rows = [("Metric", f"{metric}: {describe_metric(str(metric))}"), ("Now", baseline), ("Target", target)]
         if fmt.is_number(change):
             rows.append(("Change", fmt.percent(change, signed=True)))
-        span = fmt.text(goal.get("span"))
-        if span != fmt.MISSING:
-            rows.append(("Measured over", span))
+        span = {"as_of": "on the day of the next 1:1", "lookback": "the lookback ending on the next 1:1"}.get(
+            str(goal.get("span")))
+        if span:
+            rows.append(("Measured", span))
         rows.append(("Due", fmt.date_text(goal.get("due_on"))))
         section.blocks.append(_key_value_table(rows, ("Goal", "Value")))
     elif goal.get("due_on"):

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from rasr.engine.registry import metric_span
 from rasr.engine.settings import Settings
 from rasr.engine.values import money
 
@@ -114,7 +115,7 @@ def engine_goal(driver: str, have: float, need: float, size_cents: float | None,
     cut = max(0.0, have - need) * share
     target = have - cut
     pct = _pct(have, target)
-    text = f"cut the median cycle from {have:.0f} to {target:.0f} days by {due:%d %B %Y}"
+    text = f"cut the median cycle from {have:.1f} to {target:.1f} days by {due:%d %B %Y}"
     text += f": {pct:.0%}" if pct is not None else ""
     play = "For each open deal, agree the next buyer commitment and its date before the next 1:1"
     return _goal("activities", "cycle_days_median", have, target, pct, due, text, play)
@@ -141,7 +142,7 @@ def deals_goal(stage: str | None, kind: str | None, rep_value: float | None, tea
         metric = f"stage_win_rate:{stage}"
         play = f"For each deal in {stage}, name the buyer commitment that verifies it can leave the stage"
     else:
-        text = f"cut the days in {stage} from {rep_value:.0f} to {target:.0f} by {due:%d %B %Y}"
+        text = f"cut the days in {stage} from {rep_value:.1f} to {target:.1f} by {due:%d %B %Y}"
         metric = f"stage_days:{stage}"
         play = f"Set a dated next step with the buyer for every deal in {stage}"
     if pct is not None:
@@ -170,6 +171,6 @@ def development_goal(rows: list[dict], as_of: dt.date, settings: Settings,
 
 
 def _goal(focus, metric, baseline, target, pct, due, text, next_play) -> dict:
-    return {"focus": focus, "metric": metric, "span": None if metric is None else "as_of",
+    return {"focus": focus, "metric": metric, "span": None if metric is None else metric_span(metric),
             "baseline": baseline, "target": target, "change_pct": pct, "due_on": due,
             "text": text, "next_play": next_play}

@@ -67,3 +67,21 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("regressions", "count",
            "moves to an earlier stage position among opportunities closed in the lookback"),
 )}
+
+
+def describe_metric(name: str) -> str:
+    """Return a short description of a goal metric, including stage_win_rate:<stage> and stage_days:<stage>."""
+    kind, _, stage = name.partition(":")
+    if kind == "stage_win_rate" and stage:
+        return f"share of deals that entered {stage} and closed in the lookback that were won"
+    if kind == "stage_days" and stage:
+        return f"mean days in {stage} over deals whose visit ended in the lookback"
+    metric = METRICS.get(name)
+    return metric.definition if metric else name
+
+
+def metric_span(name: str) -> str:
+    """Return how a goal metric is measured at the next 1:1: on that day, or over the lookback before it."""
+    point_in_time = {"open_count", "open_amount", "open_count_active", "open_amount_active", "stale_count",
+                     "slipped_count", "open_missing_amount"}
+    return "as_of" if name in point_in_time else "lookback"
