@@ -36,12 +36,27 @@ def test_import_generic_json(tmp_path: Path) -> None:
     assert report["rejected"] == []
 
 
-def test_import_again_updates(tmp_path: Path) -> None:
+def test_import_again_skipped(tmp_path: Path) -> None:
+    folder = write_generic_folder(tmp_path / "export")
+    db = str(tmp_path / "new.db")
+    first = json.loads(run_cli("--db", db, "import", "generic", str(folder), "--format", "json").stdout)
+
+    result = run_cli("--db", db, "import", "generic", str(folder), "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ok"] is True
+    assert report["skipped_as"] == first["import_id"]
+    assert report["inserted"] == 0
+    assert report["updated"] == 0
+
+
+def test_import_again_forced_updates(tmp_path: Path) -> None:
     folder = write_generic_folder(tmp_path / "export")
     db = str(tmp_path / "new.db")
     run_cli("--db", db, "import", "generic", str(folder))
 
-    result = run_cli("--db", db, "import", "generic", str(folder), "--format", "json")
+    result = run_cli("--db", db, "import", "generic", str(folder), "--force", "--format", "json")
 
     report = json.loads(result.stdout)
     assert report["inserted"] == 0

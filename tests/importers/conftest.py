@@ -35,3 +35,13 @@ def write(folder: Path) -> Callable[[str, str], Path]:
         return path
 
     return write_file
+
+
+@pytest.fixture
+def sqlite_workspace(tmp_path: Path) -> Workspace:
+    """A new, empty SQLite workspace, for tests whose subject does not depend on the backend."""
+    from rasr.store import open_workspace
+
+    workspace = open_workspace(f"sqlite:///{tmp_path / 'workspace.db'}")
+    yield workspace
+    workspace.close()

@@ -44,3 +44,33 @@ def warning(report: Any, code: str) -> dict:
 
 def codes(report: Any) -> list[str]:
     return [item["code"] for item in report.to_dict()["warnings"]]
+
+
+def write_quoted_csv(path: Any, header: list[str], rows: list[list[Any]], *, encoding: str = "utf-8",
+                     delimiter: str = ",") -> Any:
+    """Write a CSV file with every field double-quoted, as Salesforce and HubSpot export them."""
+    import csv
+
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, delimiter=delimiter, lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if value is None else value for value in row])
+    return path
+
+
+def deals_on(workspace: Workspace, as_of: str) -> dict[str, dict]:
+    """Return the engine's point-in-time deals on as_of (YYYY-MM-DD) by opp_id."""
+    from rasr.engine.dataset import build_views, drop_views
+    from rasr.engine.periods import lookback_span
+    from rasr.engine.settings import Settings
+    from rasr.store.schema import CANONICAL_TABLES
+
+    day = dt.date.fromisoformat(as_of)
+    tables = {name: workspace.table(name) for name in CANONICAL_TABLES}
+    views = build_views(workspace.backend, tables, day, lookback_span(day, Settings()))
+    try:
+        deals = views.deals.execute().to_dict("records")
+    finally:
+        drop_views(workspace.backend, views)
+    return {deal["opp_id"]: deal for deal in deals}

@@ -313,9 +313,18 @@ def test_missing_folder_fatal(workspace, tmp_path: Path) -> None:
         import_generic(workspace, tmp_path / "absent", Settings())
 
 
-def test_non_utf8_file_fatal(workspace, folder) -> None:
-    (folder / "reps.csv").write_bytes("rep_id,name\nr1,Ren\xe9\n".encode("latin-1"))
-    with pytest.raises(ImportFailed, match="not UTF-8.*save it as CSV UTF-8"):
+def test_windows_1252_file_read(workspace, folder) -> None:
+    (folder / "reps.csv").write_bytes("rep_id,name\nr1,Ren\xe9 \u20ac\n".encode("windows-1252"))
+    report = import_generic(workspace, folder, Settings())
+    assert report.ok
+    assert one(workspace, "SELECT name FROM reps") == "Ren\xe9 \u20ac"
+    assert "windows-1252" in warning(report, "encoding")["message"]
+
+
+def test_undecodable_file_fatal(workspace, folder) -> None:
+    # 0x81 is undefined in Windows-1252 and invalid as UTF-8.
+    (folder / "reps.csv").write_bytes(b"rep_id,name\nr1,Ren\x81\n")
+    with pytest.raises(ImportFailed, match="neither UTF-8 nor Windows-1252.*save it as CSV UTF-8"):
         import_generic(workspace, folder, Settings())
 
 

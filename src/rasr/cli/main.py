@@ -110,6 +110,7 @@ def main(
 
 
 app.add_typer(imports.app, name="import")
+app.command("imports")(imports.imports_command)
 app.command("team")(team.team_command)
 app.command("brief")(brief.brief_command)
 app.command("reps")(reps.reps_command)

@@ -20,7 +20,7 @@ def _number(value: Any) -> str:
 def counts_table(tables: dict[str, dict[str, Any]]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, title="Rows per table", title_justify="left")
     table.add_column("Table")
-    columns = ("rows_read", "inserted", "updated", "rejected", "duplicates")
+    columns = ("rows_read", "inserted", "updated", "rejected", "duplicates", "deleted", "repriced")
     for column in columns:
         table.add_column(column.replace("_", " ").capitalize(), justify="right")
     for name, counts in tables.items():
@@ -45,6 +45,9 @@ def import_report(report: dict[str, Any]) -> Group:
     """Return the report as Rich renderables: outcome, totals, rows per table, rejected rows, warnings."""
     applied = bool(report.get("ok"))
     outcome = "applied" if applied else "NOT applied, the workspace is unchanged"
+    if report.get("skipped_as"):
+        outcome = (f"skipped, the same files were imported before as {report['skipped_as']}; nothing changed "
+                   "(--force imports them again)")
     parts: list[RenderableType] = [
         Text.assemble(
             (f"{report.get('format', '')} import of {report.get('source', '')}: ", "bold"),
@@ -62,6 +65,8 @@ def import_report(report: dict[str, Any]) -> Group:
     rejected = report.get("rejected") or []
     if rejected:
         parts.append(rejections_table(rejected))
+    if report.get("output_dir"):
+        parts.append(Text(f"report and rejected rows written to {report['output_dir']}"))
     warnings = report.get("warnings") or []
     if warnings:
         lines = Text(f"Warnings: {len(warnings)}", style="bold yellow")
@@ -69,3 +74,19 @@ def import_report(report: dict[str, Any]) -> Group:
             lines.append(f"\n  [{warning.get('code', 'warning')}] {warning.get('message', '')}", style="")
         parts.append(lines)
     return Group(*parts)
+
+
+def imports_table(items: list[dict[str, Any]]) -> Table:
+    """Return past imports, newest first, as a table for `rasr imports`."""
+    table = Table(box=box.SIMPLE_HEAD, title="Imports", title_justify="left")
+    for column in ("When (UTC)", "Format", "Source", "Files", "Read", "Inserted", "Updated", "Rejected", "By", "Id"):
+        justify = "right" if column in ("Read", "Inserted", "Updated", "Rejected") else "left"
+        table.add_column(column, justify=justify, overflow="fold")
+    for item in items:
+        files = ", ".join(file["name"] for file in item["files"])
+        table.add_row(*(Text(str(value)) for value in (
+            item["started_at"], item["format"], item["source"], files, _number(item["rows_read"]),
+            _number(item["inserted"]), _number(item["updated"]), _number(item["rejected"]), item["user"] or "",
+            item["import_id"][:8],
+        )))
+    return table

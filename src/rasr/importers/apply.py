@@ -11,7 +11,9 @@ from decimal import Decimal
 
 from rasr.engine.settings import SPECS, Settings
 from rasr.importers.batch import Batch
-from rasr.importers.currency import load_rates, price_opportunities
+from rasr.importers.csvfile import file_checksum
+from rasr.importers.currency import load_rates, price_opportunities, reprice_stored
+from rasr.importers.options import ImportOptions
 from rasr.importers.overlap import check_overlaps
 from rasr.importers.report import ImportFailed, ImportReport
 from rasr.importers.rules import warn_opportunities
@@ -30,32 +32,50 @@ LOCKED_SETTINGS = tuple(spec.key for spec in SPECS if spec.locked_after_import)
 
 
 def apply_batch(workspace: Workspace, batch: Batch, settings: Settings, report: ImportReport,
-                checksum: str) -> ImportReport:
+                checksum: str, options: ImportOptions | None = None) -> ImportReport:
     """Check the rows against the stored data and write them, all or nothing.
 
     Raises ImportFailed, with the workspace unchanged, on a quota or aspiration
-    overlap, on settings that differ from those fixed at the first import, or
-    when the database rejects a write.
+    overlap, on settings that differ from those fixed at the first import,
+    on any rejected row under options.strict, or when the database rejects a
+    write. The same files imported before with the same options are skipped,
+    unless options.force is set.
     """
+    options = options or ImportOptions()
     started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     report.import_id = uuid.uuid4().hex
     try:
+        if options.strict and report.rejected_rows:
+            raise ImportFailed(
+                f"{report.rejected_rows} rows were rejected and --strict turns any rejected row into a failed "
+                "import; fix the rows listed in the report (and its rejected-rows file) and import again"
+            )
         with workspace.transaction():
             first_import = not has_imported(workspace)
             if not first_import:
                 _check_locked_settings(workspace, settings)
+            earlier = None if options.force else _earlier_import(workspace, report.format, checksum)
+            if earlier is not None:
+                report.skipped_as = earlier
+                report.import_id = None
+                log.info("import of %s skipped: the same files were imported as %s", report.source, earlier)
+                return report
             for table in ("quotas", "aspirations"):
                 check_overlaps(workspace, table, batch.rows(table))
             warn_opportunities(batch, _stage_kinds(workspace, batch), _rep_ids(workspace, batch), report)
-            price_opportunities(batch, load_rates(workspace, batch), settings.reporting_currency, report)
+            rates = load_rates(workspace, batch)
+            price_opportunities(batch, rates, settings.reporting_currency, report)
             for table in WRITE_ORDER:
                 _write_table(workspace, table, batch, report)
             _write_flags(workspace, batch, report)
+            if batch.rows("rates"):
+                reprice_stored(workspace, batch, rates, settings.reporting_currency, report)
             if first_import:
                 for key in LOCKED_SETTINGS:
                     setting_set(workspace, key=key, value=str(getattr(settings, key)))
             report.applied = True
             _record_import(workspace, report, started_at, checksum)
+            _keep_files(workspace, report)
     except ImportFailed as error:
         report.applied = False
         report.error = str(error)
@@ -70,6 +90,24 @@ def apply_batch(workspace: Workspace, batch: Batch, settings: Settings, report: 
              report.import_id, report.source, report.rows_read, report.inserted, report.updated,
              report.rejected_rows)
     return report
+
+
+def _earlier_import(workspace: Workspace, format_name: str, checksum: str) -> str | None:
+    rows = workspace.execute(
+        "SELECT import_id FROM imports WHERE format = ? AND checksum = ? ORDER BY started_at DESC",
+        (format_name, checksum),
+    )
+    return rows[0][0] if rows else None
+
+
+def _keep_files(workspace: Workspace, report: ImportReport) -> None:
+    """Store each file read, byte for byte with its SHA-256, under the import's id."""
+    rows = [
+        (report.import_id, file.name, file_checksum(file.data), len(file.data), file.encoding, file.data)
+        for file in report.sources.values()
+    ]
+    if rows:
+        upsert(workspace, "import_files", list(TABLES["import_files"].column_names), rows)
 
 
 def _check_locked_settings(workspace: Workspace, settings: Settings) -> None:

@@ -35,6 +35,8 @@ class Batch:
     tables: dict[str, list[SourceRow]] = field(default_factory=dict)
     # (opp_id, flag, value); a None value deletes a stored flag that the file now leaves empty.
     flags: list[tuple[str, str, bool | None]] = field(default_factory=list)
+    # False where a closed deal keeps an ordinary stage (Pipedrive), so an open stage on a won deal is normal.
+    closing_stages: bool = True
 
     def rows(self, table: str) -> list[SourceRow]:
         return self.tables.get(table, [])

@@ -7,7 +7,9 @@ from typing import Any, Sequence
 from rasr.importers.batch import Batch, SourceRow
 from rasr.importers.columns import COLUMNS, COMPUTED, bind_parsers, store_cell
 from rasr.importers.csvfile import CsvFile, Record
+from rasr.importers.formats import Formats
 from rasr.importers.parsing import InvalidValue, is_boolean_like, parse_bool
+from rasr.importers.progress import track
 from rasr.importers.report import ImportReport, Rejection
 from rasr.importers.rules import Problem, check_row, describe
 
@@ -60,11 +62,11 @@ def warn_unknown_columns(file: CsvFile, table: str, report: ImportReport) -> Non
         )
 
 
-def convert_file(file: CsvFile, table: str, business_timezone: str, batch: Batch, report: ImportReport,
+def convert_file(file: CsvFile, table: str, formats: Formats, batch: Batch, report: ImportReport,
                  flags: Sequence[str] = ()) -> None:
     """Parse every record of file into batch.tables[table]; a row with a bad value is rejected."""
     columns = COLUMNS[table]
-    parsers = bind_parsers(table, business_timezone)
+    parsers = bind_parsers(table, formats)
     present = [name for name in columns if name in file.header]
     defaults = {name: column.default for name, column in columns.items()
                 if name not in file.header and column.default is not None}
@@ -72,7 +74,7 @@ def convert_file(file: CsvFile, table: str, business_timezone: str, batch: Batch
         defaults["is_qualified"] = True
     counts = report.table(table)
 
-    for record in file.records:
+    for record in track(file.records, f"reading {file.name}"):
         counts.rows_read += 1
         where = f"{file.name} row {record.row}"
         values: dict[str, Any] = dict(defaults)

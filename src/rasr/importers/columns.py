@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from rasr.importers import parsing as p
+from rasr.importers.formats import Formats
 
-# A parser name in Column.parse that needs the business time zone.
+# Parser names in Column.parse, read through the file's Formats (date format, number locale, time zones).
 TIMESTAMP = "timestamp"
+DATE = "date"
+MONEY = "money"
+RATE = "rate"
 
 
 @dataclass(frozen=True)
@@ -37,16 +40,16 @@ COLUMNS: dict[str, dict[str, Column]] = {
         Column("name", p.parse_text, True),
         Column("email", p.parse_text),
         Column("team", p.parse_text),
-        Column("start_date", p.parse_date),
-        Column("end_date", p.parse_date),
+        Column("start_date", DATE),
+        Column("end_date", DATE),
     ),
     "opportunities": _columns(
         Column("opp_id", p.parse_text, True),
         Column("rep_id", p.parse_text, True),
         Column("status", p.parse_status, True),
-        Column("amount", p.parse_money),
-        Column("created_on", p.parse_date),
-        Column("close_on", p.parse_date),
+        Column("amount", MONEY),
+        Column("created_on", DATE),
+        Column("close_on", DATE),
         Column("stage", p.parse_text),
         Column("account", p.parse_text),
         Column("name", p.parse_text),
@@ -69,7 +72,7 @@ COLUMNS: dict[str, dict[str, Column]] = {
     "close_date_changes": _columns(
         Column("opp_id", p.parse_text, True),
         Column("changed_at", TIMESTAMP, True, parts=("changed_on", "changed_raw")),
-        Column("close_on", p.parse_date, True),
+        Column("close_on", DATE, True),
     ),
     "stages": _columns(
         Column("stage", p.parse_text, True),
@@ -81,13 +84,13 @@ COLUMNS: dict[str, dict[str, Column]] = {
     ),
     "quotas": _columns(
         Column("rep_id", p.parse_text, True),
-        Column("starts_on", p.parse_date, True),
-        Column("ends_on", p.parse_date, True),
-        Column("amount", p.parse_money, True),
+        Column("starts_on", DATE, True),
+        Column("ends_on", DATE, True),
+        Column("amount", MONEY, True),
     ),
     "activities": _columns(
         Column("rep_id", p.parse_text, True),
-        Column("occurred_on", p.parse_date, True),
+        Column("occurred_on", DATE, True),
         Column("kind", p.parse_lower, True),
         Column("count", p.parse_count, default=1),
         # '' for an activity not tied to an opportunity, because opp_id is part of the key.
@@ -95,8 +98,8 @@ COLUMNS: dict[str, dict[str, Column]] = {
     ),
     "rates": _columns(
         Column("currency", p.parse_currency, True),
-        Column("rate", p.parse_rate, True),
-        Column("valid_from", p.parse_date, default=p.NO_DATE),
+        Column("rate", RATE, True),
+        Column("valid_from", DATE, default=p.NO_DATE),
     ),
 }
 COLUMNS["aspirations"] = dict(COLUMNS["quotas"])
@@ -109,15 +112,14 @@ def required_columns(table: str) -> tuple[str, ...]:
     return tuple(name for name, column in COLUMNS[table].items() if column.required)
 
 
-def bind_parsers(table: str, business_timezone: str) -> dict[str, Callable[[str], Any]]:
-    """Return each column's parser, with timestamps read in business_timezone."""
-    parsers = {}
-    for name, column in COLUMNS[table].items():
-        if column.parse == TIMESTAMP:
-            parsers[name] = functools.partial(p.parse_timestamp, business_timezone=business_timezone)
-        else:
-            parsers[name] = column.parse
-    return parsers
+def date_columns(table: str) -> list[str]:
+    return [name for name, column in COLUMNS[table].items() if column.parse in (DATE, TIMESTAMP)]
+
+
+def bind_parsers(table: str, formats: Formats) -> dict[str, Callable[[str], Any]]:
+    """Return each column's parser, reading dates, timestamps and numbers under formats."""
+    named = {TIMESTAMP: formats.timestamp, DATE: formats.date, MONEY: formats.money, RATE: formats.rate}
+    return {name: named.get(column.parse, column.parse) for name, column in COLUMNS[table].items()}
 
 
 def store_cell(values: dict[str, Any], column: Column, parsed: Any) -> None:

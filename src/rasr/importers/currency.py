@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import logging
 from decimal import Decimal
 
 from rasr.importers.batch import Batch
 from rasr.importers.parsing import convert_cents, to_date, to_decimal
 from rasr.importers.report import ImportReport
 from rasr.store.connection import Workspace
+
+log = logging.getLogger(__name__)
 
 
 class RateTable:
@@ -44,6 +47,10 @@ def load_rates(workspace: Workspace, batch: Batch) -> RateTable:
     return table
 
 
+def _rate_day(status: str, close_on: dt.date | None, created_on: dt.date | None) -> dt.date | None:
+    return close_on if status in ("won", "lost") else created_on
+
+
 def price_opportunities(batch: Batch, rates: RateTable, reporting_currency: str, report: ImportReport) -> None:
     """Set amount in the reporting currency, keeping a foreign amount in original_amount.
 
@@ -66,7 +73,7 @@ def price_opportunities(batch: Batch, rates: RateTable, reporting_currency: str,
         values["original_amount"] = original
         if original is None:
             continue
-        day = values.get("close_on") if values["status"] in ("won", "lost") else values.get("created_on")
+        day = _rate_day(values["status"], values.get("close_on"), values.get("created_on"))
         rate = rates.rate_on(currency, day)
         if rate is None:
             values["amount"] = None
@@ -82,10 +89,53 @@ def price_opportunities(batch: Batch, rates: RateTable, reporting_currency: str,
             "close_on (closed) or created_on (open); the original is kept in original_amount",
             converted,
         )
-    # TODO: importing rates later does not yet re-price opportunities stored as unpriced.
     report.warn_ids(
         "unpriced",
         f"opportunities have no rate to {reporting_currency} for their currency and date, so they are kept "
         "without an amount (unpriced); import rates.csv with a rate valid on that date",
         unpriced,
+    )
+
+
+def reprice_stored(workspace: Workspace, batch: Batch, rates: RateTable, reporting_currency: str,
+                   report: ImportReport) -> None:
+    """Convert again the stored foreign-currency opportunities that this import does not write.
+
+    Run after new rates are written: an unpriced row gets its amount once a
+    rate is valid on its date, and a priced one follows a changed rate.
+    """
+    imported = {row.values["opp_id"] for row in batch.rows("opportunities")}
+    stored = workspace.execute(
+        "SELECT opp_id, status, close_on, created_on, currency, original_amount, amount, unpriced FROM opportunities "
+        "WHERE currency IS NOT NULL AND currency <> ? AND original_amount IS NOT NULL",
+        (reporting_currency,),
+    )
+    changes = []
+    still_unpriced = []
+    for opp_id, status, close_on, created_on, currency, original, amount, unpriced in stored:
+        if opp_id in imported:
+            continue
+        day = _rate_day(status, to_date(close_on), to_date(created_on))
+        rate = rates.rate_on(currency, day)
+        new_amount = None if rate is None else convert_cents(int(original), rate)
+        if rate is None:
+            still_unpriced.append(opp_id)
+        if new_amount != amount or bool(unpriced) != (rate is None):
+            changes.append((new_amount, rate is None, opp_id))
+    if changes:
+        workspace.executemany("UPDATE opportunities SET amount = ?, unpriced = ? WHERE opp_id = ?",
+                              [(amount, int(flag) if workspace.dialect == "sqlite" else flag, opp_id)
+                               for amount, flag, opp_id in changes])
+        priced = [opp_id for amount, flag, opp_id in changes if not flag]
+        report.table("opportunities").repriced += len(changes)
+        report.warn_ids(
+            "repriced",
+            f"stored opportunities were converted again to {reporting_currency} with the imported rates",
+            priced,
+        )
+        log.info("re-priced %s stored opportunities", len(changes))
+    report.warn_ids(
+        "still_unpriced",
+        f"stored opportunities still have no rate to {reporting_currency} for their currency and date",
+        still_unpriced,
     )

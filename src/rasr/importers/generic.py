@@ -9,8 +9,9 @@ from rasr.engine.settings import Settings
 from rasr.importers.apply import apply_batch
 from rasr.importers.batch import Batch, drop_duplicates
 from rasr.importers.canonical import convert_file, flag_columns, warn_unknown_columns
-from rasr.importers.columns import required_columns
-from rasr.importers.csvfile import CsvFile, checksum, read_csv
+from rasr.importers.columns import date_columns, required_columns
+from rasr.importers.csvfile import CsvFile, checksum
+from rasr.importers.options import ImportOptions, file_formats, open_source
 from rasr.importers.report import ImportFailed, ImportReport
 from rasr.store.connection import Workspace
 from rasr.store.schema import CANONICAL_TABLES
@@ -52,7 +53,8 @@ def find_files(directory: Path, report: ImportReport) -> dict[str, Path]:
     return found
 
 
-def import_generic(workspace: Workspace, directory: Path, settings: Settings) -> ImportReport:
+def import_generic(workspace: Workspace, directory: Path, settings: Settings,
+                   options: ImportOptions | None = None) -> ImportReport:
     """Import the canonical CSV files in directory into workspace, in one transaction.
 
     Raises ImportFailed, leaving the workspace unchanged, for a missing folder
@@ -60,24 +62,25 @@ def import_generic(workspace: Workspace, directory: Path, settings: Settings) ->
     quota or aspiration rows. Rows with bad values are left out and reported.
     """
     directory = Path(directory)
+    options = options or ImportOptions()
     report = ImportReport("generic", str(directory.resolve()))
     try:
         paths = find_files(directory, report)
         files: dict[str, CsvFile] = {}
         for table, path in paths.items():
-            files[table] = read_csv(path)
+            files[table] = open_source(path, options, report)
             files[table].require(required_columns(table), f"the {table} table")
         report.files = sorted(file.name for file in files.values())
-        batch = _convert(files, settings, report)
+        batch = _convert(files, settings, options, report)
     except ImportFailed as error:
         report.error = str(error)
         error.report = report
         raise
     log.info("read %s files from %s", len(files), directory)
-    return apply_batch(workspace, batch, settings, report, checksum(list(files.values())))
+    return apply_batch(workspace, batch, settings, report, checksum(list(files.values()), options), options)
 
 
-def _convert(files: dict[str, CsvFile], settings: Settings, report: ImportReport) -> Batch:
+def _convert(files: dict[str, CsvFile], settings: Settings, options: ImportOptions, report: ImportReport) -> Batch:
     batch = Batch()
     for table, file in files.items():
         flags: list[str] = []
@@ -85,7 +88,8 @@ def _convert(files: dict[str, CsvFile], settings: Settings, report: ImportReport
             flags = flag_columns(file, report)
         else:
             warn_unknown_columns(file, table, report)
-        convert_file(file, table, settings.business_timezone, batch, report, flags)
+        formats = file_formats(file, date_columns(table), settings, options)
+        convert_file(file, table, formats, batch, report, flags)
         drop_duplicates(batch, table, report)
     for row in batch.rows("opportunities"):
         batch.flags.extend((row.values["opp_id"], flag, value) for flag, value in row.flags.items())

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rasr.importers.csvfile import CsvFile
 
 # Lists of ids in a warning message and in its ``rows`` field are cut to these lengths.
 MESSAGE_IDS = 10
@@ -49,8 +52,10 @@ class TableCounts:
     rows_read: int = 0
     rejected: int = 0
     duplicates: int = 0
+    deleted: int = 0  # rows the export marks deleted, dropped
     inserted: int = 0
     updated: int = 0
+    repriced: int = 0  # stored rows converted again with newly imported rates
 
 
 def name_ids(ids: list[str], limit: int = MESSAGE_IDS) -> str:
@@ -74,11 +79,22 @@ class ImportReport:
     import_id: str | None = None
     applied: bool = False
     error: str | None = None
+    # The id of an earlier import of the same files with the same options, when this one was skipped.
+    skipped_as: str | None = None
+    # The folder holding report.json and the files of rejected rows, once written.
+    output_dir: str | None = None
+    # The files read, by name, so rejected rows can be written out with their original cells.
+    sources: dict[str, "CsvFile"] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
-        """True once the import has been committed to the workspace."""
-        return self.applied
+        """True once the import has been committed, or skipped because the same files were imported before."""
+        return self.applied or self.skipped_as is not None
+
+    def add_source(self, file: "CsvFile") -> None:
+        self.sources[file.name] = file
+        if file.name not in self.files:
+            self.files.append(file.name)
 
     def table(self, name: str) -> TableCounts:
         return self.tables.setdefault(name, TableCounts())
@@ -124,6 +140,8 @@ class ImportReport:
         return {
             "ok": self.ok,
             "import_id": self.import_id,
+            "skipped_as": self.skipped_as,
+            "output_dir": self.output_dir,
             "format": self.format,
             "source": self.source,
             "files": list(self.files),
@@ -139,7 +157,10 @@ class ImportReport:
 
     def lines(self, max_rejected: int = 20) -> list[str]:
         """Return a plain-text summary, one line per item, for a terminal."""
-        state = "applied" if self.ok else "NOT applied, the workspace is unchanged"
+        if self.skipped_as:
+            state = f"skipped, the same files were imported before as {self.skipped_as}; nothing changed"
+        else:
+            state = "applied" if self.ok else "NOT applied, the workspace is unchanged"
         out = [
             f"{self.format} import of {self.source}: {state}",
             f"files: {', '.join(self.files) if self.files else 'none'}",
@@ -151,7 +172,7 @@ class ImportReport:
         for name, counts in sorted(self.tables.items()):
             out.append(
                 f"  {name}: read {counts.rows_read}, inserted {counts.inserted}, updated {counts.updated}, "
-                f"rejected {counts.rejected}, duplicates {counts.duplicates}"
+                f"rejected {counts.rejected}, duplicates {counts.duplicates}, deleted {counts.deleted}"
             )
         if self.rejected:
             out.append(f"rejected values ({len(self.rejected)}):")

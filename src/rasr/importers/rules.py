@@ -122,5 +122,6 @@ def _warn_stages(batch: Batch, stage_kinds: dict[str, str], report: ImportReport
         "opportunities have a status that differs from the kind of their stage (the status decides); "
         "check status and stage",
         [f"{v['opp_id']} ({v['status']}, stage {v['stage']})" for v in opportunities
-         if v.get("stage") in stage_kinds and stage_kinds[v["stage"]] != v["status"]],
+         if v.get("stage") in stage_kinds and stage_kinds[v["stage"]] != v["status"]
+         and (batch.closing_stages or stage_kinds[v["stage"]] != "open")],
     )

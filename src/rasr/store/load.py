@@ -42,7 +42,7 @@ def _stage_rows(workspace: Workspace, table: Table, staging: str, columns: Seque
         import pyarrow as pa
 
         types = {"text": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32(),
-                 "ts": pa.timestamp("us"), "bool": pa.bool_()}
+                 "ts": pa.timestamp("us"), "bool": pa.bool_(), "bytes": pa.binary()}
         kinds = dict(table.columns)
         arrays = {c: pa.array([row[i] for row in rows], type=types[kinds[c]]) for i, c in enumerate(columns)}
         arrow = pa.table(arrays)

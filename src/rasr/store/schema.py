@@ -15,9 +15,12 @@ from rasr.store.connection import Workspace
 SCHEMA_VERSION = "1"
 
 _TYPES = {
-    "sqlite": {"text": "TEXT", "int": "BIGINT", "float": "REAL", "date": "DATE", "ts": "TIMESTAMP", "bool": "BOOLEAN"},
-    "duckdb": {"text": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "date": "DATE", "ts": "TIMESTAMP", "bool": "BOOLEAN"},
-    "postgres": {"text": "TEXT", "int": "BIGINT", "float": "DOUBLE PRECISION", "date": "DATE", "ts": "TIMESTAMP", "bool": "BOOLEAN"},
+    "sqlite": {"text": "TEXT", "int": "BIGINT", "float": "REAL", "date": "DATE", "ts": "TIMESTAMP", "bool": "BOOLEAN",
+               "bytes": "BLOB"},
+    "duckdb": {"text": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "date": "DATE", "ts": "TIMESTAMP", "bool": "BOOLEAN",
+               "bytes": "BLOB"},
+    "postgres": {"text": "TEXT", "int": "BIGINT", "float": "DOUBLE PRECISION", "date": "DATE", "ts": "TIMESTAMP",
+                 "bool": "BOOLEAN", "bytes": "BYTEA"},
 }
 
 
@@ -103,6 +106,13 @@ TABLES: dict[str, Table] = {
              ("checksum", "text"), ("user_name", "text"), ("rows_read", "int"), ("inserted", "int"),
              ("updated", "int"), ("rejected", "int"), ("report", "text")),
             ("import_id",), ("import_id",),
+        ),
+        # The files of each applied import, byte for byte, with their SHA-256.
+        Table(
+            "import_files",
+            (("import_id", "text"), ("name", "text"), ("checksum", "text"), ("size", "int"), ("encoding", "text"),
+             ("content", "bytes")),
+            ("import_id", "name"), ("import_id", "name", "checksum"),
         ),
     )
 }
