@@ -11,9 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 
 from rasr.engine import figures
-from rasr.engine.dataset import build_views, drop_views
+from rasr.engine.dataset import build_views, drop_views, materialise, release
 from rasr.engine.goals import GoalRow, goal_for_span
 from rasr.engine.periods import (
     Span, horizon_span, lookback_span, requirement_spans, results_span,
@@ -23,6 +24,7 @@ from rasr.engine.rep import RepContext, attach_open_deals, evaluate_rep, team_to
 from rasr.engine.settings import Settings
 from rasr.engine.values import to_json
 from rasr.store.connection import Workspace
+from rasr.store.load import data_version
 from rasr.store.schema import CANONICAL_TABLES
 
 log = logging.getLogger(__name__)
@@ -36,22 +38,26 @@ class EmptyWorkspaceError(AnalysisError):
     """The workspace contains no opportunities."""
 
 
+def _rows(expr: ir.Table) -> list[dict]:
+    """Execute expr and return its rows as dicts of Python values (None for NULL, dates as dates)."""
+    return expr.to_pyarrow().to_pylist()
+
+
 def latest_event(workspace: Workspace) -> dt.date | None:
     """Return the date of the latest recorded event: a created_on, stage or owner change, a closed deal's close_on, or an activity."""
-    statements = [
-        "SELECT MAX(created_on) FROM opportunities",
-        "SELECT MAX(close_on) FROM opportunities WHERE LOWER(status) IN ('won', 'lost')",
-        "SELECT MAX(entered_on) FROM stage_changes",
-        "SELECT MAX(changed_on) FROM owner_changes",
-        "SELECT MAX(occurred_on) FROM activities",
-    ]
-    found = []
-    for statement in statements:
-        value = workspace.execute(statement)[0][0]
-        day = figures._date(value)
-        if day is not None:
-            found.append(day)
-    return max(found) if found else None
+    opps = workspace.table("opportunities")
+    changes = workspace.table("stage_changes")
+    owners = workspace.table("owner_changes")
+    activities = workspace.table("activities")
+    closed = opps.filter(opps.status.lower().isin(["won", "lost"]))
+    days = ibis.union(
+        opps.select(day=opps.created_on),
+        closed.select(day=closed.close_on),
+        changes.select(day=changes.entered_on),
+        owners.select(day=owners.changed_on),
+        activities.select(day=activities.occurred_on),
+    )
+    return figures._date(days.day.max().execute())
 
 
 def resolve_as_of(workspace: Workspace, as_of: dt.date | None, today: dt.date | None = None) -> tuple[dt.date, list[str]]:
@@ -111,11 +117,11 @@ def _team_members(team_rows: list[tuple], reps: list[dict], team: str) -> set[st
 
 
 def _goal_rows(workspace: Workspace, table: str) -> dict[str, list[GoalRow]]:
+    goals = workspace.table(table)
     rows = defaultdict(list)
-    for rep_id, starts_on, ends_on, amount in workspace.execute(
-        f"SELECT rep_id, starts_on, ends_on, amount FROM {table}"
-    ):
-        rows[rep_id].append(GoalRow(figures._date(starts_on), figures._date(ends_on), int(amount or 0)))
+    for row in _rows(goals.select("rep_id", "starts_on", "ends_on", "amount")):
+        rows[row["rep_id"]].append(
+            GoalRow(figures._date(row["starts_on"]), figures._date(row["ends_on"]), int(row["amount"] or 0)))
     return rows
 
 
@@ -144,7 +150,8 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
     briefs_for names the reps whose briefs list their open deals (one more query).
     """
     started = time.perf_counter()
-    if int(workspace.execute("SELECT COUNT(*) FROM opportunities")[0][0]) == 0:
+    tables = {name: workspace.table(name) for name in CANONICAL_TABLES}
+    if int(tables["opportunities"].count().execute()) == 0:
         raise EmptyWorkspaceError(f"the workspace {workspace.label} has no opportunities")
     as_of, notices = resolve_as_of(workspace, as_of, today)
 
@@ -154,16 +161,20 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
     previous = lookback_span(as_of, settings, periods_back=1)
     booking_spans = {name: spans[name] for name in ("results", "month", "quarter", "year", "lookback")}
 
+    reps = tables["reps"].order_by("name")
     rep_rows = [
-        {"rep_id": r[0], "name": r[1], "team": r[2], "start_date": figures._date(r[3]), "end_date": figures._date(r[4])}
-        for r in workspace.execute("SELECT rep_id, name, team, start_date, end_date FROM reps ORDER BY name")
+        {**r, "start_date": figures._date(r["start_date"]), "end_date": figures._date(r["end_date"])}
+        for r in _rows(reps.select("rep_id", "name", "team", "start_date", "end_date"))
     ]
-    team_rows = workspace.execute("SELECT team, parent_team, manager FROM teams")
-    stage_rows = workspace.execute("SELECT stage, position, kind, exit_criteria FROM stages ORDER BY position, stage")
+    team_rows = [(r["team"], r["parent_team"], r["manager"])
+                 for r in _rows(tables["teams"].select("team", "parent_team", "manager"))]
+    stages = tables["stages"].order_by(["position", "stage"])
+    stage_rows = [(r["stage"], r["position"], r["kind"], r["exit_criteria"])
+                  for r in _rows(stages.select("stage", "position", "kind", "exit_criteria"))]
     open_stages = [s[0] for s in stage_rows if (s[2] or "open").lower() == "open"]
 
-    tables = {name: workspace.table(name) for name in CANONICAL_TABLES}
-    views = build_views(workspace.backend, tables, as_of, spans["lookback"])
+    version = data_version(workspace) if getattr(workspace, "dialect", None) in {"sqlite", "duckdb", "postgres"} else None
+    views = build_views(workspace.backend, tables, as_of, spans["lookback"], data_version=version)
     threshold_table = None
     try:
         sums = figures.rep_sums(views, as_of, spans["lookback"], previous, booking_spans)
@@ -176,16 +187,16 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
         if threshold_rows:
             import pandas as pd
 
-            threshold_table = workspace.backend.create_table(
-                f"_rasr_thresholds_{views.names[0].rsplit('_', 1)[-1]}", pd.DataFrame(threshold_rows),
-                temp=True, overwrite=True)
+            threshold_table = materialise(
+                workspace.backend, f"_rasr_thresholds_{views.names[0].rsplit('_', 1)[-1]}",
+                ibis.memtable(pd.DataFrame(threshold_rows)))
         active = figures.active_open(views, threshold_table)
         quota_rows = _goal_rows(workspace, "quotas")
         aspiration_rows = _goal_rows(workspace, "aspirations")
         covered_quota = figures.covered_bookings(views, tables["quotas"], as_of, booking_spans)
         covered_aspiration = figures.covered_bookings(views, tables["aspirations"], as_of, booking_spans)
         earliest = figures.earliest_event(views)
-        activity = _activity_ratios(workspace, spans["lookback"])
+        activity = _activity_ratios(tables["activities"], spans["lookback"])
 
         context = RepContext(
             as_of=as_of, settings=settings, spans=spans, results_note=results_note, sums=sums,
@@ -217,7 +228,7 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
         drop_views(workspace.backend, views)
         if threshold_table is not None:
             try:
-                workspace.backend.drop_table(threshold_table.get_name(), force=True)
+                release(workspace.backend, threshold_table.get_name())
             except Exception:  # noqa: BLE001 - a temporary table vanishes with the connection anyway
                 pass
 
@@ -228,15 +239,13 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
     return TeamAnalysis(as_of, settings, spans, shown, rep_results, totals, notices, warnings)
 
 
-def _activity_ratios(workspace: Workspace, lookback: Span) -> dict[str, dict[str, int]]:
+def _activity_ratios(activities: ir.Table, lookback: Span) -> dict[str, dict[str, int]]:
     """Activities per rep and kind over the lookback (empty when none are imported)."""
-    rows = workspace.execute(
-        "SELECT rep_id, kind, SUM(count) FROM activities WHERE occurred_on >= ? AND occurred_on <= ? "
-        "GROUP BY rep_id, kind",
-        (lookback.start.isoformat() if workspace.dialect == "sqlite" else lookback.start,
-         lookback.end.isoformat() if workspace.dialect == "sqlite" else lookback.end),
+    in_lookback = activities.filter(
+        (activities.occurred_on >= ibis.date(lookback.start)) & (activities.occurred_on <= ibis.date(lookback.end))
     )
+    totals = in_lookback.group_by(["rep_id", "kind"]).aggregate(total=in_lookback["count"].sum())
     result: dict[str, dict[str, int]] = defaultdict(dict)
-    for rep_id, kind, count in rows:
-        result[rep_id][kind] = int(count or 0)
+    for row in _rows(totals):
+        result[row["rep_id"]][row["kind"]] = int(row["total"] or 0)
     return result

@@ -1,8 +1,9 @@
 """Point-in-time views of the workspace: every deal and stage visit as it stood on as_of.
 
 Everything here is an Ibis expression over the canonical tables, so it runs
-unchanged on DuckDB, SQLite and PostgreSQL. `build_views` materialises the
-two views as temporary tables that the metric queries then share.
+unchanged on DuckDB, SQLite, PostgreSQL and PySpark. `build_views`
+materialises the two views (see `materialise`), and the metric queries then
+share them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+import time
 from dataclasses import dataclass
 
 import ibis
@@ -74,29 +76,43 @@ def stage_history(tables: dict[str, ir.Table]) -> ir.Table:
     )
 
 
-def stage_visits(history: ir.Table, as_of: dt.date) -> ir.Table:
-    """Collapse the history up to as_of into visits: consecutive rows of one stage are one visit.
+def collapse_visits(history: ir.Table) -> ir.Table:
+    """Collapse the whole stage history into visits: consecutive rows of one stage are one visit.
 
     A Salesforce-style snapshot row repeats the stage on any tracked change,
-    so only a change of stage starts a new visit. Each visit ends when the
-    next one starts; the last one has no end (next_on is NULL).
+    so only a change of stage starts a new visit. The result does not depend
+    on as_of, because the visits up to any day are a prefix of these, which
+    lets a workspace keep it between analyses. next_all_on is the start of
+    the next visit in the whole history.
     """
-    known = history.filter(history.entered_on <= ibis.date(as_of))
-    order = ibis.window(group_by=known.opp_id, order_by=[known.entered_at, known.position, known.stage])
-    marked = known.mutate(previous_stage=known.stage.lag().over(order))
+    order = ibis.window(group_by=history.opp_id, order_by=[history.entered_at, history.position, history.stage])
+    marked = history.mutate(previous_stage=history.stage.lag().over(order))
     starts = marked.filter(marked.previous_stage.isnull() | (marked.previous_stage != marked.stage))
     order = ibis.window(group_by=starts.opp_id, order_by=[starts.entered_at, starts.position, starts.stage])
     visits = starts.mutate(
-        next_on=starts.entered_on.lead().over(order),
+        next_all_on=starts.entered_on.lead().over(order),
         previous_position=starts.position.lag().over(order),
         visit_no=ibis.row_number().over(order),
-        visit_count=starts.opp_id.count().over(ibis.window(group_by=starts.opp_id)),
     )
     return visits.mutate(
-        is_last=(visits.visit_no + 1) == visits.visit_count,
         is_regression=(visits.position < visits.previous_position).fill_null(False),
-        days=days_between(visits.next_on, visits.entered_on),
     ).drop("previous_stage")
+
+
+def stage_visits(collapsed: ir.Table, as_of: dt.date) -> ir.Table:
+    """The visits recorded up to as_of, from `collapse_visits`.
+
+    Each visit ends when the next one starts; the one still open on as_of
+    has no end (next_on is NULL) and is the deal's last visit then.
+    """
+    a = ibis.date(as_of)
+    known = collapsed.filter(collapsed.entered_on <= a)
+    next_on = ibis.cases((known.next_all_on <= a, known.next_all_on), else_=ibis.null("date"))
+    visits = known.mutate(next_on=next_on)
+    return visits.mutate(
+        is_last=visits.next_on.isnull(),
+        days=days_between(visits.next_on, visits.entered_on),
+    ).drop("next_all_on")
 
 
 def latest_owners(deals: ir.Table, owner_changes: ir.Table) -> ir.Table:
@@ -128,24 +144,29 @@ def latest_owners(deals: ir.Table, owner_changes: ir.Table) -> ir.Table:
     )
 
 
-def deal_states(tables: dict[str, ir.Table], history: ir.Table, visits: ir.Table, as_of: dt.date) -> ir.Table:
+def history_summary(history: ir.Table) -> ir.Table:
+    """Per opportunity, its first stage change and first entry into a qualified stage (any date)."""
+    return history.group_by(h_opp_id=history.opp_id).aggregate(
+        h_first_on=history.entered_on.min(),
+        h_first_qualified_on=history.entered_on.min(where=history.is_qualified),
+    )
+
+
+def deal_states(tables: dict[str, ir.Table], whole: ir.Table, visits: ir.Table, as_of: dt.date) -> ir.Table:
     """Build one row per opportunity that exists on as_of, with its state and dates on that day.
 
-    history is `stage_history(tables)` and visits `stage_visits(history, as_of)`.
+    whole is `history_summary(...)` and visits `stage_visits(...)` on as_of.
     """
     opps = tables["opportunities"]
     a = ibis.date(as_of)
 
-    whole = history.group_by(h_opp_id=history.opp_id).aggregate(
-        h_first_on=history.entered_on.min(),
-        h_first_qualified_on=history.entered_on.min(where=history.is_qualified),
-    )
     last = visits.filter(visits.is_last).select(
         l_opp_id=visits.opp_id,
         l_stage=visits.stage,
         l_entered_on=visits.entered_on,
         l_kind=visits.kind,
-        l_changes=visits.visit_count - 1,
+        # Visits up to as_of are a prefix, so the last one's 0-based number counts the changes.
+        l_changes=visits.visit_no,
     )
     regressions = visits.group_by(g_opp_id=visits.opp_id).aggregate(g_regressions=visits.is_regression.sum())
     attrs = _stage_attributes(tables["stages"])
@@ -305,31 +326,90 @@ class Views:
     names: tuple[str, ...]
 
 
-def build_views(backend, tables: dict[str, ir.Table], as_of: dt.date, lookback: Span) -> Views:
-    """Materialise deals and visits on as_of as temporary tables shared by every metric query."""
+def materialise(backend, name: str, expr: ir.Table) -> ir.Table:
+    """Store expr under name for the rest of the connection: a temporary table, or a cached view on Spark.
+
+    Ibis' PySpark backend raises on temporary tables (Ibis 12), so there the
+    result is a temporary view that `CACHE TABLE` computes at once and keeps
+    in memory.
+    """
+    if backend.name != "pyspark":
+        return backend.create_table(name, expr, temp=True, overwrite=True)
+    backend.create_view(name, expr, overwrite=True)
+    backend.raw_sql(f"CACHE LAZY TABLE `{name}`")
+    return backend.table(name)
+
+
+def release(backend, name: str) -> None:
+    """Drop a table that `materialise` stored."""
+    if backend.name != "pyspark":
+        backend.drop_table(name, force=True)
+        return
+    backend.raw_sql(f"UNCACHE TABLE IF EXISTS `{name}`")
+    backend.drop_view(name, force=True)
+
+
+PREPARED_VISITS = "_rasr_prepared_visits"
+PREPARED_SUMMARY = "_rasr_prepared_summary"
+PREPARED_STAMP = "_rasr_prepared_stamp"
+
+
+def _prepared(backend, tables: dict[str, ir.Table], data_version: str | None,
+              stored) -> tuple[ir.Table, ir.Table]:
+    """The collapsed visits and history summary, kept in the workspace while data_version holds.
+
+    Both depend only on the stage changes and the stages table, not on
+    as_of, so one build serves every analysis until an import changes
+    either table (which changes data_version). Without a version, or on
+    Spark, they are built for this analysis only.
+    """
+    if data_version is None or backend.name == "pyspark":
+        history = stored("history", stage_history(tables))
+        return stored("collapsed", collapse_visits(history)), stored("summary", history_summary(history))
+    existing = set(backend.list_tables())
+    if {PREPARED_VISITS, PREPARED_SUMMARY, PREPARED_STAMP} <= existing:
+        stamp = backend.table(PREPARED_STAMP).execute()
+        if len(stamp) == 1 and stamp["version"].iloc[0] == data_version:
+            return backend.table(PREPARED_VISITS), backend.table(PREPARED_SUMMARY)
+    started = time.perf_counter()
+    history = stored("history", stage_history(tables))
+    visits = backend.create_table(PREPARED_VISITS, collapse_visits(history), overwrite=True)
+    summary = backend.create_table(PREPARED_SUMMARY, history_summary(history), overwrite=True)
+    backend.create_table(PREPARED_STAMP, ibis.memtable({"version": [data_version]}), overwrite=True)
+    log.info("prepared stage visits for data version %s in %.2fs", data_version, time.perf_counter() - started)
+    return visits, summary
+
+
+def build_views(backend, tables: dict[str, ir.Table], as_of: dt.date, lookback: Span,
+                data_version: str | None = None) -> Views:
+    """Materialise deals and visits on as_of as temporary tables shared by every metric query.
+
+    data_version names the state of the stage data; with it, the as_of-free
+    preparation is kept in the workspace and reused (see `_prepared`).
+    """
     suffix = next(_view_ids)
     names = []
 
-    def materialise(stem: str, expr: ir.Table) -> ir.Table:
+    def stored(stem: str, expr: ir.Table) -> ir.Table:
         # Each step is stored on its own: SQLite's parser rejects the whole
         # chain as one statement (parser stack overflow).
         name = f"_rasr_{stem}_{suffix}"
         names.append(name)
-        return backend.create_table(name, expr, temp=True, overwrite=True)
+        return materialise(backend, name, expr)
 
-    history = materialise("history", stage_history(tables))
-    all_visits = materialise("all_visits", stage_visits(history, as_of))
-    states = materialise("states", deal_states(tables, history, all_visits, as_of))
-    owners = materialise("owners", latest_owners(states, tables["owner_changes"]))
-    pushes = materialise("pushes", close_pushes(tables["close_date_changes"], as_of))
-    deals = materialise("deals", deals_as_of(tables, states, owners, pushes, as_of, lookback))
-    visits = materialise("visits", visits_as_of(all_visits, deals))
+    collapsed, summary = _prepared(backend, tables, data_version, stored)
+    all_visits = stored("all_visits", stage_visits(collapsed, as_of))
+    states = stored("states", deal_states(tables, summary, all_visits, as_of))
+    owners = stored("owners", latest_owners(states, tables["owner_changes"]))
+    pushes = stored("pushes", close_pushes(tables["close_date_changes"], as_of))
+    deals = stored("deals", deals_as_of(tables, states, owners, pushes, as_of, lookback))
+    visits = stored("visits", visits_as_of(all_visits, deals))
     return Views(deals=deals, visits=visits, names=tuple(names))
 
 
 def drop_views(backend, views: Views) -> None:
-    for name in views.names:
+    for name in reversed(views.names):
         try:
-            backend.drop_table(name, force=True)
+            release(backend, name)
         except Exception:  # noqa: BLE001 - a leftover temporary table vanishes with the connection
             log.debug("could not drop temporary table %s", name)

@@ -42,6 +42,7 @@ class RepContext:
     stage_rows: list[tuple]
     open_stages: list[str]
     activity_ratios: dict
+    _members: dict[str, list[str]] | None = None
 
     def group_of(self, rep: dict) -> tuple[str, str]:
         return ("team", rep["team"]) if rep["team"] else ("all", ALL)
@@ -53,9 +54,15 @@ class RepContext:
         return total
 
     def members(self, group: tuple[str, str]) -> list[str]:
+        if self._members is None:
+            by_team: dict[str, list[str]] = {}
+            for r in self.reps:
+                if r["team"]:
+                    by_team.setdefault(r["team"], []).append(r["rep_id"])
+            self._members = by_team
         if group[0] == "all":
             return [r["rep_id"] for r in self.reps]
-        return [r["rep_id"] for r in self.reps if r["team"] == group[1]]
+        return self._members.get(group[1], [])
 
     def quantile(self, scope: str, group: str, metric: str) -> Quantile | None:
         return self.quantiles.get((scope, group, metric))

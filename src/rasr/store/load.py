@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -88,11 +89,30 @@ def upsert(workspace: Workspace, table_name: str, columns: Sequence[str],
         )
         names = ", ".join(f'"{c}"' for c in columns)
         workspace.execute(f'INSERT INTO "{table_name}" ({names}) SELECT {names} FROM "{staging}"')
+        if table_name in VERSIONED_TABLES:
+            bump_data_version(workspace)
         workspace.execute(f'DROP TABLE IF EXISTS "{staging}"')
     count = UpsertCount(inserted=len(rows) - int(updated), updated=int(updated))
     log.info("upserted %s rows into %s (%s new, %s updated) in %.2fs",
              len(rows), table_name, count.inserted, count.updated, time.perf_counter() - started)
     return count
+
+
+# Tables whose changes invalidate the engine's prepared stage visits.
+VERSIONED_TABLES = frozenset({"stage_changes", "stages"})
+DATA_VERSION_KEY = "_data_version"
+
+
+def bump_data_version(workspace: Workspace) -> None:
+    """Record that the stage data changed, so analyses rebuild what they prepared from it."""
+    with workspace.transaction():
+        workspace.execute("DELETE FROM settings WHERE key = ?", (DATA_VERSION_KEY,))
+        workspace.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (DATA_VERSION_KEY, uuid.uuid4().hex))
+
+
+def data_version(workspace: Workspace) -> str | None:
+    rows = workspace.execute("SELECT value FROM settings WHERE key = ?", (DATA_VERSION_KEY,))
+    return rows[0][0] if rows else None
 
 
 def fetch_rows(workspace: Workspace, statement: str, params: Sequence[Any] = ()) -> list[tuple]:

@@ -1,0 +1,45 @@
+"""The prepared stage visits kept between analyses must follow every change of the stage data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from engine_helpers import rep_row, run, analyze_on
+from scenario import Scenario
+
+from rasr.store.load import upsert
+
+
+def test_new_stage_change_rebuilds_visits(backend):
+    scenario = Scenario().rep("a")
+    scenario.opp("a", "open", 1000, created="2024-01-01", opp_id="d1",
+                 history=[("Qualify", "2024-01-01")])
+    first = run(backend, scenario, "2024-03-01")
+    # The deal sits in Qualify (qualified) on 2024-03-01: one open qualified deal.
+    assert rep_row(first, "a")["metrics"]["open_count"] == 1
+
+    # A later import moves it to Won on 2024-02-01 and closes it.
+    upsert(backend, "opportunities", ["opp_id", "rep_id", "status", "amount", "created_on", "close_on", "stage"],
+           [("d1", "a", "won", 100000, dt.date(2024, 1, 1), dt.date(2024, 2, 1), "Won")])
+    upsert(backend, "stage_changes", ["opp_id", "stage", "entered_at", "entered_on", "entered_raw"],
+           [("d1", "Won", dt.datetime(2024, 2, 1), dt.date(2024, 2, 1), "2024-02-01")])
+    second = analyze_on(backend, "2024-03-01")
+    metrics = rep_row(second, "a")["metrics"]
+    assert metrics["open_count"] == 0
+    assert metrics["won_count"] == 1
+    # 31 days from qualifying on 1 Jan to winning on 1 Feb, from the rebuilt visits.
+    brief = second.brief("a")
+    assert brief["speed"]["stages"][1]["stage"] == "Qualify"
+    assert brief["speed"]["stages"][1]["rep_days_mean"] == 31
+
+
+def test_same_data_reuses_prepared_tables(backend):
+    scenario = Scenario().rep("a")
+    scenario.opp("a", "won", 1000, created="2024-01-01", close="2024-01-21",
+                 history=[("Qualify", "2024-01-01"), ("Won", "2024-01-21")])
+    run(backend, scenario, "2024-03-01")
+    tables = set(backend.backend.list_tables())
+    analyze_on(backend, "2024-04-01")
+    # The prepared tables stay; the per-analysis temporary ones are gone.
+    assert {"_rasr_prepared_visits", "_rasr_prepared_summary"} <= tables
+    assert not [name for name in backend.backend.list_tables() if name.startswith("_rasr_deals_")]
