@@ -170,7 +170,8 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
     else:
         outlook = Answer("yes" if Decimal(str(expected)) >= horizon_goal.amount else "no",
                          Decimal(str(expected)), horizon_goal.amount)
-    outlook.notes.append("estimate: expected value of active open pipeline and new pipeline at the win rate")
+    outlook.notes.append("the outlook is an estimate: active open pipeline × win rate, plus new pipeline per day "
+                         "× win rate over the horizon days left after a median cycle")
     outlook.notes.extend(horizon_goal.warnings)
     year_days = max(0, (ctx.spans["year"].end - ctx.as_of).days)
     year_expected = coaching.expected_bookings(coaching.OutlookInputs(
@@ -256,11 +257,10 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
         warnings.append(elephant)
 
     requirements = _requirements(ctx, quota_spans, use_rates, have_count, have_amount, won_size_q, elephant)
-    requirements["horizon"]["notes"].append(
-        "these rows use the quota goal; " + need_note
-        + (f" (${money(need_goal):,.0f}), so process needs ${money(need_pipeline.value):,.0f} and "
-           f"{need_count.value:.0f} opportunities" if need_goal is not None and need_pipeline.known
-           and need_count.known else ""))
+    if need_goal is not None and need_goal != horizon_goal.amount and need_pipeline.known and need_count.known:
+        requirements["horizon"]["notes"].append(
+            f"these rows use the quota goal; {need_note} (${money(need_goal):,.0f}), so process needs "
+            f"${money(need_pipeline.value):,.0f} and {need_count.value:.0f} opportunities")
     process = {
         d.name: d.as_dict(money_unit=(d.name == "with_enough")) for d in drivers
     }
@@ -285,7 +285,7 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
         "conversation_label": LABELS[routing.conversation],
         "conversation_reason": routing.reason,
         "results": {**results, "span": ctx.spans["results"].to_dict(),
-                    "notes": [n for n in [ctx.results_note] if n]},
+                    "notes": [n for n in [ctx.results_note] if n] + outlook.notes},
         "requirements": requirements,
         "speed": {
             "cycle_days_median": cycle.value, "cycle_days_mean": metrics["cycle_days_mean"],
