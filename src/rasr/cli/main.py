@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from rasr.cli import brief, config, imports, metrics, reps, team
+from rasr.cli import brief, config, generate, imports, metrics, reps, team
 from rasr.cli.errors import EXIT_FAILURE, EXIT_USAGE, CliError
 from rasr.cli.state import CliState, print_stderr
 from rasr.engine.settings import SettingError
@@ -116,6 +116,7 @@ app.command("brief")(brief.brief_command)
 app.command("reps")(reps.reps_command)
 app.command("metrics")(metrics.metrics_command)
 app.add_typer(config.app, name="config")
+app.command("generate")(generate.generate_command)
 
 
 def run() -> None:
