@@ -2,8 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SHARED := ../shared/data
-DEMO_DB := demo.db
+# The demo org: a fixed seed, 40 reps in 4 teams, 3 years ending on DEMO_AS_OF.
+DEMO_DIR := demo-org
+DEMO_DB := demo.duckdb
+DEMO_AS_OF := 2025-12-31
+# A rep of the seed-1 demo org whose brief the demo prints (tests/generate checks that the name exists).
+DEMO_REP := Brian Ito
+# Wide enough that the import report and the team table are not wrapped.
+DEMO_COLUMNS := 120
 
 .PHONY: demo test install clean
 
@@ -16,14 +22,15 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: install
-	rm -f $(DEMO_DB)
-	$(BIN)/rasr --db $(DEMO_DB) import maven $(SHARED)/public/maven-crm-sales-opportunities
-	$(BIN)/rasr --db $(DEMO_DB) import generic $(SHARED)/maven-extras
-	$(BIN)/rasr --db $(DEMO_DB) team --as-of 2017-06-30
-	$(BIN)/rasr --db $(DEMO_DB) brief "Darcel Schlecht" --as-of 2017-06-30
+	rm -rf $(DEMO_DIR) $(DEMO_DB) $(DEMO_DB).imports
+	$(BIN)/rasr generate $(DEMO_DIR) --reps 40 --years 3 --end $(DEMO_AS_OF) --seed 1
+	COLUMNS=$(DEMO_COLUMNS) $(BIN)/rasr --db duckdb:///$(DEMO_DB) import generic $(DEMO_DIR)
+	COLUMNS=$(DEMO_COLUMNS) $(BIN)/rasr --db duckdb:///$(DEMO_DB) team --as-of $(DEMO_AS_OF)
+	COLUMNS=$(DEMO_COLUMNS) $(BIN)/rasr --db duckdb:///$(DEMO_DB) brief "$(DEMO_REP)" --as-of $(DEMO_AS_OF)
+	@echo "rasr has no web app yet, so there is nothing to open in a browser: the table and brief above are the demo."
 
 test: install
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) $(DEMO_DB) .pytest_cache
+	rm -rf $(VENV) $(DEMO_DIR) $(DEMO_DB) $(DEMO_DB).imports .pytest_cache

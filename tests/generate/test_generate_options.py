@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -12,6 +14,8 @@ from typer.testing import CliRunner, Result
 from rasr.cli.main import app
 from rasr.generate import generate_org
 from rasr.store.schema import CANONICAL_TABLES
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args: str) -> Result:
@@ -90,3 +94,12 @@ def test_command_rejects_bad_end(tmp_path: Path) -> None:
     result = run_cli("generate", str(tmp_path), "--reps", "10", "--end", "2025-02-30")
     assert_one_line_error(result, 2, "invalid date '2025-02-30' for --end: expected YYYY-MM-DD")
 
+
+def test_demo_rep_in_demo_org(tmp_path: Path) -> None:
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    rep = re.search(r"^DEMO_REP := (.+)$", makefile, re.MULTILINE).group(1)
+    seed = re.search(r"rasr generate .* --seed (\d+)", makefile).group(1)
+    generate_org(tmp_path, reps=40, years=3, seed=int(seed))
+    with (tmp_path / "reps.csv").open(newline="", encoding="utf-8") as handle:
+        names = {row["name"] for row in csv.DictReader(handle)}
+    assert rep in names
