@@ -52,8 +52,8 @@ STEADY = Archetype(
 # they prospect hard and keep losing deals open for months, but too many of those deals are lost.
 DEALS = Archetype(
     name="low_win_rate", intended=TUNE_DEALS, share=0.15,
-    attainment=(0.45, 0.62), qualify_rate=(0.6, 0.7), win_rate=(0.11, 0.15),
-    won_cycle_days=(40, 50), lost_cycle_days=(300, 360), yearly_growth=(1.05, 1.2), recent_boost=3.0,
+    attainment=(0.4, 0.58), qualify_rate=(0.6, 0.7), win_rate=(0.11, 0.15),
+    won_cycle_days=(40, 50), lost_cycle_days=(330, 390), yearly_growth=(1.05, 1.2), recent_boost=3.5,
     regression_share=0.15, activities_per_qualified={"call": 16, "email": 26, "meeting": 3},
 )
 # Thin pipeline, slow cycle and a deal creation rate that falls year on year.

@@ -23,7 +23,7 @@ SECOND_CURRENCY_SHARE = 0.35
 
 @dataclass(frozen=True)
 class Calendar:
-    """The generated days: day 0 is `start`, the last day is `end`; amounts of time are in days."""
+    """The generated days: day 0 is `start` and the last day is `end`. Amounts of time are in days."""
 
     start: dt.date
     end: dt.date
@@ -73,7 +73,7 @@ def _add_months(date: dt.date, months: int) -> dt.date:
 
 @dataclass
 class Reps:
-    """One entry per rep, sorted by team; per-rep selling parameters drawn from the archetype ranges."""
+    """One entry per rep, sorted by team, with selling parameters drawn from the archetype ranges."""
 
     rep_id: list[str]
     name: list[str]
@@ -135,7 +135,7 @@ def archetype_counts(rep_count: int) -> dict[str, int]:
 
 
 def _people(rng: np.random.Generator, count: int) -> list[tuple[str, str]]:
-    """Return count distinct (name, email) pairs; past the plain first-last pairs a middle initial is added."""
+    """Return count distinct (name, email) pairs, adding a middle initial once the first-last pairs run out."""
     plain = len(names.FIRST_NAMES) * len(names.LAST_NAMES)
     if count <= plain:
         keys = rng.choice(plain, size=count, replace=False)
@@ -250,7 +250,7 @@ def build_org(rng: np.random.Generator, calendar: Calendar, rep_count: int) -> O
 
 
 def _goal_rows(rng: np.random.Generator, calendar: Calendar, reps: Reps) -> tuple[list, list]:
-    """Annual quotas for about 60 % of reps and quarterly ones for the rest; personal goals for about 40 %.
+    """Draw annual quotas for about 60 % of reps and quarterly ones for the rest, and personal goals for about 40 %.
 
     A rep's rows never overlap. A row that starts at the hire date or ends at
     the leaving date is pro-rated by days.
