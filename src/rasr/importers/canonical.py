@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from rasr.importers.batch import Batch, SourceRow
@@ -62,24 +63,35 @@ def warn_unknown_columns(file: CsvFile, table: str, report: ImportReport) -> Non
         )
 
 
-def convert_file(file: CsvFile, table: str, formats: Formats, batch: Batch, report: ImportReport,
-                 flags: Sequence[str] = ()) -> None:
-    """Parse every record of file into batch.tables[table]; a row with a bad value is rejected."""
-    columns = COLUMNS[table]
-    parsers = bind_parsers(table, formats)
-    present = [name for name in columns if name in file.header]
-    defaults = {name: column.default for name, column in columns.items()
-                if name not in file.header and column.default is not None}
-    if table == "stages" and "is_qualified" not in file.header:
-        defaults["is_qualified"] = True
-    counts = report.table(table)
+@dataclass
+class FileConversion:
+    """What converting one canonical file needs: its columns, their parsers and the defaults of absent ones."""
 
-    for record in track(file.records, f"reading {file.name}"):
-        counts.rows_read += 1
+    file: CsvFile
+    table: str
+    formats: Formats
+    flags: Sequence[str] = ()
+    columns: dict = field(init=False)
+    parsers: dict = field(init=False)
+    present: list[str] = field(init=False)
+    defaults: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.columns = COLUMNS[self.table]
+        self.parsers = bind_parsers(self.table, self.formats)
+        self.present = [name for name in self.columns if name in self.file.header]
+        self.defaults = {name: column.default for name, column in self.columns.items()
+                         if name not in self.file.header and column.default is not None}
+        if self.table == "stages" and "is_qualified" not in self.file.header:
+            self.defaults["is_qualified"] = True
+
+    def convert(self, record: Record, report: ImportReport) -> SourceRow | None:
+        """Return the record's typed row, or None after recording its rejection."""
+        file, columns = self.file, self.columns
         where = f"{file.name} row {record.row}"
-        values: dict[str, Any] = dict(defaults)
+        values: dict[str, Any] = dict(self.defaults)
         problems: list[Problem] = []
-        for name in present:
+        for name in self.present:
             column = columns[name]
             text = record.cells.get(name)
             if text is None:
@@ -89,12 +101,12 @@ def convert_file(file: CsvFile, table: str, formats: Formats, batch: Batch, repo
                     values[name] = column.default
                 continue
             try:
-                store_cell(values, column, parsers[name](text))
+                store_cell(values, column, self.parsers[name](text))
             except InvalidValue as error:
                 problems.append(Problem(name, text, str(error)))
-        row_flags = _read_flags(record, flags, problems)
+        row_flags = _read_flags(record, self.flags, problems)
         if not problems:
-            problems = check_row(table, values)
+            problems = check_row(self.table, values)
         rejections = [Rejection(file.name, record.row, problem.column, _text(problem.value), describe(problem, where))
                       for problem in problems]
         if record.missing_cells:
@@ -111,9 +123,29 @@ def convert_file(file: CsvFile, table: str, formats: Formats, batch: Batch, repo
                 "name the column in the header or remove the cell",
             ))
         if rejections:
-            report.reject_row(table, rejections)
-            continue
-        batch.add(table, SourceRow(file.name, record.row, values, row_flags))
+            report.reject_row(self.table, rejections)
+            return None
+        return SourceRow(file.name, record.row, values, row_flags)
+
+
+def convert_file(file: CsvFile, table: str, formats: Formats, batch: Batch, report: ImportReport,
+                 flags: Sequence[str] = ()) -> None:
+    """Parse every record of file into batch.tables[table]; a row with a bad value is rejected.
+
+    A file of BULK_ROWS records or more is validated set-based in DuckDB, with
+    the same results (see bulk.py).
+    """
+    from rasr.importers.bulk import BULK_ROWS, convert_bulk
+
+    conversion = FileConversion(file, table, formats, flags)
+    report.table(table).rows_read += len(file.records)
+    if len(file.records) >= BULK_ROWS:
+        rows = convert_bulk(conversion, report)
+    else:
+        rows = [conversion.convert(record, report) for record in track(file.records, f"reading {file.name}")]
+    for row in rows:
+        if row is not None:
+            batch.add(table, row)
 
 
 def _read_flags(record: Record, flags: Sequence[str], problems: list[Problem]) -> dict[str, bool | None]:
