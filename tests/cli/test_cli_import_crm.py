@@ -114,3 +114,25 @@ def test_rates_command(tmp_path: Path) -> None:
     result = run_cli("--db", str(tmp_path / "w.db"), "import", "rates", str(rates), "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["tables"]["rates"]["inserted"] == 1
+
+
+def test_progress_bar_on_terminal(tmp_path: Path, monkeypatch) -> None:
+    # A terminal on stderr gets a Rich progress bar; the importers report to it through the progress factory.
+    import io
+
+    from rasr.cli import imports as imports_cli
+    from rasr.importers import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(imports_cli.sys, "stderr", terminal)
+    with imports_cli._progress_on_terminal():
+        factory = progress._factory
+        assert factory is not None
+        with factory("reading deals.csv", 5_000) as advance:
+            advance(5_000)
+    assert progress._factory is None
+    assert "reading deals.csv" in terminal.getvalue()

@@ -55,8 +55,8 @@ ForceOption = Annotated[bool, typer.Option(
 )]
 ReportDirOption = Annotated[Path | None, typer.Option(
     "--report-dir", metavar="DIR", file_okay=False,
-    help="Where to write report.json and the *.rejected.csv files "
-         "(default: a new folder under <workspace file>.imports/).",
+    help="Where to write report.json and the *.rejected.csv files (default: when rows were rejected or the "
+         "import failed, a new folder under <workspace file>.imports/ or, for a server workspace, ./rasr-imports/).",
 )]
 StagesOption = Annotated[Path | None, typer.Option(
     "--stages", metavar="FILE", dir_okay=False,
@@ -98,10 +98,11 @@ def _progress_on_terminal() -> Iterator[None]:
     if not sys.stderr.isatty():
         yield
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  transient=True, console=None) as bar:
+                  transient=True, console=Console(stderr=True)) as bar:
 
         @contextlib.contextmanager
         def task(label: str, total: int) -> Iterator[Callable[[int], None]]:
@@ -136,7 +137,8 @@ def run_import(state: CliState, output_format: str, report_dir: Path | None,
         except ImportFailed as error:
             failure = str(error)
             report_object = error.report
-    if report_object is not None and (report_object.rejected or report_object.applied or failure):
+    # A clean import writes no files unless --report-dir asks for them: its report is stored in the workspace.
+    if report_object is not None and (report_object.rejected or failure or report_dir is not None):
         label = (report_object.import_id or "failed")[:8]
         directory = report_dir or default_output_dir(_workspace_file(state.db), started, label)
         try:

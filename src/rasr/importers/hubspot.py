@@ -2,9 +2,9 @@
 
 Headers are HubSpot's property labels. Per stage and pipeline, the columns
 `Date entered "<stage> (<pipeline>)"` and `Date exited "<stage> (<pipeline>)"`
-hold only the latest entry into and exit from that stage, so the stage
-history is rebuilt from the latest entries and a revisited stage loses its
-earlier visit; the report counts the deals whose history is partial.
+contain only the latest entry into and exit from that stage. The stage
+history is rebuilt from those latest entries, so a revisited stage loses its
+earlier visit, and the report counts the deals whose history is partial.
 Timestamps are "YYYY-MM-DD HH:MM" in the HubSpot account's time zone
 (--timezone, default the business time zone).
 """
@@ -72,52 +72,26 @@ def _read_deals(file: CsvFile, settings: Settings, options: ImportOptions, repor
     stages = StageBook(load_stage_map(options.stages))
     for position, (pipeline, stage) in enumerate(by_stage, start=1):
         stages.observe(stage, pipeline, position=position)
+
     batch = Batch()
-    counts = report.table("opportunities")
     partial: list[str] = []
     for record in track(file.records, f"reading {file.name}"):
-        counts.rows_read += 1
+        report.table("opportunities").rows_read += 1
         reader = RowReader(file, record, formats)
-        opp_id = reader.text(columns["id"], required=True)
-        stage = reader.text(columns["stage"], required=True)
-        pipeline = reader.text("Pipeline")
-        created = reader.timestamp("Create Date")
-        closing = reader.timestamp("Close Date")
-        modified = reader.timestamp("Last Modified Date")
-        if stage:
-            stages.observe(stage, pipeline)
-        kind = stages.kind(stage, pipeline) if stage else None
-        closed = reader.flag("Is Closed") if reader.has("Is Closed") else reader.flag("Is Deal Closed?")
-        won = reader.flag("Is Closed Won")
-        values: dict[str, Any] = {
-            "opp_id": opp_id, "rep_id": reader.text(columns["owner"], required=True),
-            "name": reader.text("Deal Name"),
-            "status": decide_status(closed, won, kind),
-            "amount": reader.money("Amount"),
-            "currency": reader.currency("Currency") or reader.currency("Deal currency code"),
-            "created_on": created.date if created else None,
-            "close_on": closing.date if closing else None,
-            "account": reader.text("Associated Company") or reader.text("Company name"),
-            "next_step": reader.text("Next step"),
-            "source": reader.text("Original Source Type") or reader.text("Original Source"),
-            "modified_at": modified.local if modified else None,
-            "_stage": (stage, pipeline),
-        }
-        if values["status"] != "open" and values["close_on"] is None:
-            reader.problem("Close Date", None, f"a {values['status']} deal requires it")
-        if values["amount"] == 0:
-            values["amount"] = None
-        visits = _visits(reader, by_stage, pipeline)
+        values, created = _deal_values(reader, columns, stages)
+        visits = _visits(reader, by_stage, values["_stage"][1])
         if reader.reject(report, "opportunities"):
             continue
         batch.add("opportunities", SourceRow(file.name, record.row, values))
         if _is_partial(visits, created):
-            partial.append(opp_id)
+            partial.append(values["opp_id"])
         for visit_stage, entered, _ in visits:
             batch.add("stage_changes", SourceRow(file.name, record.row, {
-                "opp_id": opp_id, "stage": visit_stage, "entered_at": entered.local,
-                "entered_on": entered.date, "entered_raw": entered.raw, "_pipeline": pipeline,
+                "opp_id": values["opp_id"], "stage": visit_stage, "entered_at": entered.local,
+                "entered_on": entered.date, "entered_raw": entered.raw, "_pipeline": values["_stage"][1],
             }))
+
+    # Stage names are final only once every pipeline is known.
     for row in batch.rows("opportunities"):
         stage, pipeline = row.values.pop("_stage")
         row.values["stage"] = stages.stored_name(stage, pipeline) if stage else None
@@ -140,6 +114,41 @@ def _read_deals(file: CsvFile, settings: Settings, options: ImportOptions, repor
     return batch
 
 
+def _deal_values(reader: RowReader, columns: dict[str, str],
+                 stages: StageBook) -> tuple[dict[str, Any], Timestamp | None]:
+    """Return one deal's opportunity values (with "_stage" = (stage, pipeline)) and its creation timestamp."""
+    stage = reader.text(columns["stage"], required=True)
+    pipeline = reader.text("Pipeline")
+    created = reader.timestamp("Create Date")
+    closing = reader.timestamp("Close Date")
+    modified = reader.timestamp("Last Modified Date")
+    if stage:
+        stages.observe(stage, pipeline)
+    kind = stages.kind(stage, pipeline) if stage else None
+    closed = reader.flag("Is Closed") if reader.has("Is Closed") else reader.flag("Is Deal Closed?")
+    won = reader.flag("Is Closed Won")
+    values: dict[str, Any] = {
+        "opp_id": reader.text(columns["id"], required=True),
+        "rep_id": reader.text(columns["owner"], required=True),
+        "name": reader.text("Deal Name"),
+        "status": decide_status(closed, won, kind),
+        "amount": reader.money("Amount"),
+        "currency": reader.currency("Currency") or reader.currency("Deal currency code"),
+        "created_on": created.date if created else None,
+        "close_on": closing.date if closing else None,
+        "account": reader.text("Associated Company") or reader.text("Company name"),
+        "next_step": reader.text("Next step"),
+        "source": reader.text("Original Source Type") or reader.text("Original Source"),
+        "modified_at": modified.local if modified else None,
+        "_stage": (stage, pipeline),
+    }
+    if values["status"] != "open" and values["close_on"] is None:
+        reader.problem("Close Date", None, f"a {values['status']} deal requires it")
+    if values["amount"] == 0:
+        values["amount"] = None
+    return values, created
+
+
 def _visits(reader: RowReader, by_stage: dict[tuple[str, str], dict[str, str]],
             pipeline: str | None) -> list[tuple[str, Timestamp, Timestamp | None]]:
     """Return the deal's (stage, latest entry, latest exit) in order of entry, for its own pipeline's stages."""
@@ -147,10 +156,8 @@ def _visits(reader: RowReader, by_stage: dict[tuple[str, str], dict[str, str]],
     for (stage_pipeline, stage), names in by_stage.items():
         if pipeline is not None and stage_pipeline != pipeline:
             continue
-        entered = reader.timestamp(reader.file.labels[reader.file.header.index(names["entered"])]) \
-            if "entered" in names else None
-        exited = reader.timestamp(reader.file.labels[reader.file.header.index(names["exited"])]) \
-            if "exited" in names else None
+        entered = reader.timestamp(names["entered"]) if "entered" in names else None
+        exited = reader.timestamp(names["exited"]) if "exited" in names else None
         if entered is not None:
             visits.append((stage, entered, exited))
     visits.sort(key=lambda visit: visit[1].local)

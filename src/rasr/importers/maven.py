@@ -62,6 +62,8 @@ def import_maven(workspace: Workspace, directory: Path, settings: Settings) -> I
     report = ImportReport("maven", str(directory.resolve()))
     try:
         files = _read_files(directory)
+        for file in files.values():
+            report.add_source(file)
         report.files = sorted(files)
         batch = Batch()
         prices = _read_products(files[PRODUCTS], report)

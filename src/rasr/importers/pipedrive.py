@@ -34,6 +34,46 @@ DATE_COLUMNS = ("Deal created", "Won time", "Lost time", "Expected close date", 
 STATUSES = {"open": "open", "won": "won", "lost": "lost"}
 
 
+def _deal_values(reader: RowReader, columns: dict[str, str], status_text: str | None,
+                 stages: StageBook) -> dict[str, Any]:
+    """Return one deal's opportunity values, with "_stage" = (stage, pipeline) until the pipelines are known."""
+    file = reader.file
+    status = STATUSES.get((status_text or "").lower())
+    if status_text and status is None:
+        reader.problem(file.label(columns["status"]), status_text, "is not a Pipedrive status; use Open, Won or Lost")
+    pipeline = reader.text("Pipeline")
+    stage = reader.text("Stage")
+    created = reader.timestamp("Deal created")
+    won_at, lost_at = reader.timestamp("Won time"), reader.timestamp("Lost time")
+    expected = reader.date("Expected close date")
+    close_on = {"won": won_at.date if won_at else None, "lost": lost_at.date if lost_at else None}.get(
+        status or "", expected)
+    if status in ("won", "lost") and close_on is None:
+        closed_at = reader.timestamp("Close time")
+        close_on = closed_at.date if closed_at else None
+    if status in ("won", "lost") and close_on is None:
+        reader.problem(f"{status.title()} time", None, f"a {status} deal requires it")
+    modified = reader.timestamp("Update time")
+    if stage:
+        stages.observe(stage, pipeline, kind="open")
+    values: dict[str, Any] = {
+        "opp_id": reader.text(columns["id"], required=True),
+        "rep_id": reader.text(columns["owner"], required=True),
+        "status": status, "name": reader.text("Title"),
+        "amount": reader.money("Value"),
+        "currency": reader.currency("Currency of Value") or reader.currency("Currency"),
+        "created_on": created.date if created else None,
+        "close_on": close_on,
+        "account": reader.text("Organization") or reader.text("Organization name"),
+        "source": reader.text("Source") or reader.text("Source channel"),
+        "modified_at": modified.local if modified else None,
+        "_stage": (stage, pipeline),
+    }
+    if values["amount"] == 0:
+        values["amount"] = None
+    return values
+
+
 def import_pipedrive(workspace: Workspace, path: Path, settings: Settings,
                      options: ImportOptions | None = None) -> ImportReport:
     """Import a Pipedrive deals export into workspace, in one transaction (see import_one_file)."""
@@ -58,42 +98,11 @@ def _read_deals(file: CsvFile, settings: Settings, options: ImportOptions, repor
         if status_text and status_text.lower() == "deleted":
             counts.deleted += 1
             continue
-        status = STATUSES.get((status_text or "").lower())
-        if status_text and status is None:
-            reader.problem(file.label(columns["status"]), status_text, "is not a Pipedrive status; use Open, Won or Lost")
-        pipeline = reader.text("Pipeline")
-        stage = reader.text("Stage")
-        created = reader.timestamp("Deal created")
-        won_at, lost_at = reader.timestamp("Won time"), reader.timestamp("Lost time")
-        expected = reader.date("Expected close date")
-        close_on = {"won": won_at.date if won_at else None, "lost": lost_at.date if lost_at else None}.get(
-            status or "", expected)
-        if status in ("won", "lost") and close_on is None:
-            closed_at = reader.timestamp("Close time")
-            close_on = closed_at.date if closed_at else None
-        if status in ("won", "lost") and close_on is None:
-            reader.problem(f"{status.title()} time", None, f"a {status} deal requires it")
-        modified = reader.timestamp("Update time")
-        if stage:
-            stages.observe(stage, pipeline, kind="open")
-        values: dict[str, Any] = {
-            "opp_id": reader.text(columns["id"], required=True),
-            "rep_id": reader.text(columns["owner"], required=True),
-            "status": status, "name": reader.text("Title"),
-            "amount": reader.money("Value"),
-            "currency": reader.currency("Currency of Value") or reader.currency("Currency"),
-            "created_on": created.date if created else None,
-            "close_on": close_on,
-            "account": reader.text("Organization") or reader.text("Organization name"),
-            "source": reader.text("Source") or reader.text("Source channel"),
-            "modified_at": modified.local if modified else None,
-            "_stage": (stage, pipeline),
-        }
-        if values["amount"] == 0:
-            values["amount"] = None
+        values = _deal_values(reader, columns, status_text, stages)
         if reader.reject(report, "opportunities"):
             continue
         batch.add("opportunities", SourceRow(file.name, record.row, values))
+
     for row in batch.rows("opportunities"):
         stage, pipeline = row.values.pop("_stage")
         row.values["stage"] = stages.stored_name(stage, pipeline) if stage else None

@@ -63,7 +63,6 @@ def _read_report(file: CsvFile, settings: Settings, options: ImportOptions, repo
     if file.footer:
         report.warn("footer_skipped", f"{len(file.footer)} lines after the blank line at the end of {file.name} "
                                       "(notices and totals) are not data and were skipped", len(file.footer))
-    has_id = first_column(file, "Opportunity ID", "Opportunity ID (18)") is not None
     id_column = first_column(file, "Opportunity ID", "Opportunity ID (18)")
     stages = StageBook(load_stage_map(options.stages))
     batch = Batch()
@@ -77,35 +76,13 @@ def _read_report(file: CsvFile, settings: Settings, options: ImportOptions, repo
             continue
         counts.rows_read += 1
         reader = RowReader(file, record, formats)
-        owner = reader.text(columns["owner"], required=True)
-        name = reader.text(columns["name"], required=True)
-        stage = reader.text(columns["stage"])
-        account = reader.text("Account Name")
-        created = reader.date("Created Date")
-        values: dict[str, Any] = {
-            "rep_id": owner, "name": name, "stage": stage, "account": account,
-            "amount": reader.money("Amount"),
-            "currency": reader.currency("Amount Currency") or reader.currency("Opportunity Currency"),
-            "created_on": created,
-            "close_on": reader.date("Close Date"),
-            "next_step": reader.text("Next Step"),
-            "source": reader.text("Lead Source"),
-        }
-        modified = reader.timestamp("Last Modified Date")
-        values["modified_at"] = modified.local if modified else None
-        if stage:
-            stages.observe(stage)
-        closed, won = reader.flag("Closed"), reader.flag("Won")
-        values["status"] = decide_status(closed, won, stages.kind(stage) if stage else None)
-        if values["status"] != "open" and values["close_on"] is None:
-            reader.problem(file.label("close date") if reader.has("Close Date") else "Close Date", None,
-                           f"a {values['status']} opportunity requires it")
-        if values["amount"] == 0:
-            values["amount"] = None
-        if has_id:
+        values = _deal_values(reader, columns, stages)
+        if id_column is not None:
             values["opp_id"] = reader.text(id_column, required=True)
         else:
-            values["opp_id"] = derived_id(owner, account, name, created.isoformat() if created else None)
+            created = values["created_on"]
+            values["opp_id"] = derived_id(values["rep_id"], values["account"], values["name"],
+                                          created.isoformat() if created else None)
             derived.append(values["opp_id"])
         if reader.reject(report, "opportunities"):
             continue
@@ -127,3 +104,32 @@ def _read_report(file: CsvFile, settings: Settings, options: ImportOptions, repo
     warn_without_owner_history(batch, report, "a report has no owner history; import a Salesforce Data Export "
                                               "with OpportunityFieldHistory.csv for it")
     return batch
+
+
+def _deal_values(reader: RowReader, columns: dict[str, str], stages: StageBook) -> dict[str, Any]:
+    """Return one report row's opportunity values, without opp_id."""
+    stage = reader.text(columns["stage"])
+    values: dict[str, Any] = {
+        "rep_id": reader.text(columns["owner"], required=True),
+        "name": reader.text(columns["name"], required=True),
+        "stage": stage,
+        "account": reader.text("Account Name"),
+        "amount": reader.money("Amount"),
+        "currency": reader.currency("Amount Currency") or reader.currency("Opportunity Currency"),
+        "created_on": reader.date("Created Date"),
+        "close_on": reader.date("Close Date"),
+        "next_step": reader.text("Next Step"),
+        "source": reader.text("Lead Source"),
+    }
+    modified = reader.timestamp("Last Modified Date")
+    values["modified_at"] = modified.local if modified else None
+    if stage:
+        stages.observe(stage)
+    closed, won = reader.flag("Closed"), reader.flag("Won")
+    values["status"] = decide_status(closed, won, stages.kind(stage) if stage else None)
+    if values["status"] != "open" and values["close_on"] is None:
+        reader.problem(reader.file.label("close date") if reader.has("Close Date") else "Close Date", None,
+                       f"a {values['status']} opportunity requires it")
+    if values["amount"] == 0:
+        values["amount"] = None
+    return values
