@@ -35,7 +35,15 @@ def machine() -> dict:
         "load_average": os.getloadavg(),
         "python": platform.python_version(),
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        # Uncommitted changes under src/ (other work in the same checkout) also change the figures.
+        "uncommitted_src": _git("status", "--short", "--", "src").splitlines(),
     }
+
+
+def _git(*args: str) -> str:
+    completed = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+    return completed.stdout.strip()
 
 
 def summary(seconds: list[float]) -> dict:

@@ -79,7 +79,7 @@ def load(folder: Path) -> dict[str, pd.DataFrame]:
 
 
 def stage_visits(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.DataFrame:
-    """Stage changes up to as_of collapsed into visits, with the days until the next visit."""
+    """Collapse the stage changes up to as_of into visits, with the days until the next visit."""
     stages = tables["stages"].copy()
     stages["is_qualified"] = stages["is_qualified"].astype(str).str.lower().isin(["true", "1", "yes"])
     changes = tables["stage_changes"]
@@ -99,7 +99,7 @@ def stage_visits(tables: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> pd.Dat
 
 def deal_states(tables: dict[str, pd.DataFrame], visits: pd.DataFrame, as_of: pd.Timestamp,
                 lookback_start: pd.Timestamp) -> pd.DataFrame:
-    """One row per deal that exists on as_of: state, qualification, cycle days and current stage age."""
+    """Build one row per deal that exists on as_of: state, qualification, cycle days and current stage age."""
     opps = tables["opportunities"]
     summary = visits.groupby("opp_id", sort=False)["entered_at"].min().rename("first_on").to_frame()
     summary["first_qualified_on"] = visits[visits["is_qualified"]].groupby("opp_id", sort=False)["entered_at"].min()
@@ -135,8 +135,9 @@ def deal_states(tables: dict[str, pd.DataFrame], visits: pd.DataFrame, as_of: pd
 
 
 def nearest_rank_p90(values: pd.Series) -> float:
+    """Return the nearest-rank 90th percentile: the value at 1-based rank ceil(0.9 n)."""
     ordered = np.sort(values.to_numpy())
-    return float(ordered[int(np.ceil(0.9 * len(ordered))) - 1])
+    return float(ordered[(9 * len(ordered) + 9) // 10 - 1])
 
 
 def compute(tables: dict[str, pd.DataFrame], as_of: dt.date, *, lookback_days: int = 365,
