@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 
 from rasr.cli import brief, config, generate, imports, metrics, reps, team
 from rasr.cli.errors import EXIT_FAILURE, EXIT_USAGE, CliError
-from rasr.cli.state import CliState, print_stderr
+from rasr.cli.state import CliState, check_format, print_stderr
 from rasr.engine.settings import SettingError
 from rasr.store.connection import DEFAULT_DB, WorkspaceError
 
@@ -101,12 +101,33 @@ def main(
         "-v", "--verbose", count=True, show_default=False,
         help="Log progress to stderr; give it twice for debug detail.",
     )] = 0,
+    data: Annotated[str | None, typer.Option(
+        "--data", metavar="DIR",
+        help="Read-only folder of canonical Parquet files (opportunities.parquet, reps.parquet, ...) "
+             "to analyse instead of the --db workspace; a local path, or on Spark any path Spark reads.",
+    )] = None,
+    engine: Annotated[str | None, typer.Option(
+        "--engine", metavar="ENGINE",
+        help="What analyses the --data files: duckdb (default) or spark (needs pip install 'rasr\\[spark]').",
+    )] = None,
 ) -> None:
     """Store the global options for the command that follows."""
     configure_logging(verbose)
-    state = CliState(db=db, config_file=config_file)
+    state = _state(db, config_file, data, engine)
     ctx.obj = state
     ctx.call_on_close(state.close)
+
+
+def _state(db: str, config_file: Path | None, data: str | None, engine: str | None) -> CliState:
+    if data is None:
+        if engine is not None:
+            fail(f"--engine {engine} needs --data DIR, the folder of Parquet files to analyse", EXIT_USAGE)
+        return CliState(db=db, config_file=config_file)
+    from rasr.cli.parquet_state import ParquetCliState
+    from rasr.store.parquet import ENGINES
+
+    chosen = check_format(engine or "duckdb", ENGINES, option="--engine")
+    return ParquetCliState(db=data, config_file=config_file, engine=chosen)
 
 
 app.add_typer(imports.app, name="import")

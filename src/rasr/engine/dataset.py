@@ -336,7 +336,7 @@ def materialise(backend, name: str, expr: ir.Table) -> ir.Table:
     if backend.name != "pyspark":
         return backend.create_table(name, expr, temp=True, overwrite=True)
     backend.create_view(name, expr, overwrite=True)
-    backend.raw_sql(f"CACHE LAZY TABLE `{name}`")
+    backend.raw_sql(f"CACHE TABLE `{name}`")
     return backend.table(name)
 
 
@@ -378,6 +378,14 @@ def _prepared(backend, tables: dict[str, ir.Table], data_version: str | None,
     backend.create_table(PREPARED_STAMP, ibis.memtable({"version": [data_version]}), overwrite=True)
     log.info("prepared stage visits for data version %s in %.2fs", data_version, time.perf_counter() - started)
     return visits, summary
+
+
+def release_quietly(backend, name: str) -> None:
+    """Drop a stored table if it exists; a leftover temporary table vanishes with the connection anyway."""
+    try:
+        release(backend, name)
+    except Exception:  # noqa: BLE001 - the backends raise different errors for a missing table
+        log.debug("could not drop temporary table %s", name)
 
 
 def build_views(backend, tables: dict[str, ir.Table], as_of: dt.date, lookback: Span,
