@@ -1,4 +1,5 @@
-# `make demo` and `make test` create .venv when missing and install into it.
+# `make demo` and `make test` create .venv when missing and install into it,
+# with the Spark extra (PySpark; its tests need Java 17 or later).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,7 +19,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $@
 
 demo: install
@@ -29,8 +30,9 @@ demo: install
 	COLUMNS=$(DEMO_COLUMNS) $(BIN)/rasr --db duckdb:///$(DEMO_DB) brief "$(DEMO_REP)" --as-of $(DEMO_AS_OF)
 	@echo "rasr has no web app yet, so there is nothing to open in a browser: the table and brief above are the demo."
 
+# The Spark tests start one local SparkSession, which listens on 127.0.0.1 only.
 test: install
-	$(BIN)/python -m pytest
+	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) $(DEMO_DB) $(DEMO_DB).imports .pytest_cache

@@ -273,6 +273,46 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspac
     workspace.close()
 
 
+# --- Spark -----------------------------------------------------------------------------
+
+# Settings for small test data on this machine's cores: one shuffle partition instead of
+# 200, no web UI, and every Spark file in the run's temporary directory.
+SPARK_TEST_CONFIG = {
+    "spark.master": "local[2]",
+    "spark.sql.shuffle.partitions": "1",
+    "spark.default.parallelism": "2",
+    "spark.ui.enabled": "false",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.sql.catalogImplementation": "in-memory",
+}
+
+
+@pytest.fixture(scope="session")
+def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Start the one SparkSession of the test run, on 127.0.0.1, with a temporary warehouse directory."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        skip_or_fail("PySpark is not installed; install the Spark extra with pip install -e '.[dev,spark]'")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        skip_or_fail("Java is not installed, and Spark needs it; install a Java 17 runtime (openjdk-17-jre-headless)")
+    from rasr.store.spark import spark_session as start_spark
+
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    base = tmp_path_factory.mktemp("spark")
+    config = {
+        **SPARK_TEST_CONFIG,
+        "spark.sql.warehouse.dir": str(base / "warehouse"),
+        "spark.local.dir": str(base / "local"),
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={base / 'derby'}",
+    }
+    session = start_spark(config)
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
 # --- Public CRM data -----------------------------------------------------------------
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
+from canonical_parquet import write_canonical_parquet
 from scenario import Scenario
 
 from rasr.engine.analysis import TeamAnalysis, analyze
@@ -12,7 +14,23 @@ from rasr.engine.dataset import build_views, drop_views
 from rasr.engine.periods import lookback_span
 from rasr.engine.settings import Settings
 from rasr.store import Workspace
+from rasr.store.parquet import ParquetWorkspace, open_parquet_workspace
 from rasr.store.schema import CANONICAL_TABLES
+
+_exports = itertools.count()
+
+
+def on_engine(workspace: Workspace) -> Workspace | ParquetWorkspace:
+    """Return the workspace the engine should read: itself, or on the spark run its tables as Parquet on Spark.
+
+    Each call writes the workspace's current rows to a new folder, so a test
+    may change the workspace between two analyses.
+    """
+    session = getattr(workspace, "spark_session", None)
+    if session is None:
+        return workspace
+    folder = write_canonical_parquet(workspace, workspace.parquet_root / f"export_{next(_exports)}")
+    return open_parquet_workspace(folder, "spark", spark=session)
 
 
 def run(workspace: Workspace, scenario: Scenario, as_of: str, *, settings: Settings | None = None,
@@ -25,7 +43,7 @@ def run(workspace: Workspace, scenario: Scenario, as_of: str, *, settings: Setti
 def analyze_on(workspace: Workspace, as_of: str, *, settings: Settings | None = None,
                briefs_for: set[str] | None = None) -> TeamAnalysis:
     """Analyse an already saved workspace on as_of (YYYY-MM-DD)."""
-    return analyze(workspace, settings=settings or Settings(), as_of=dt.date.fromisoformat(as_of),
+    return analyze(on_engine(workspace), settings=settings or Settings(), as_of=dt.date.fromisoformat(as_of),
                    briefs_for=briefs_for)
 
 
@@ -45,6 +63,7 @@ def point_in_time(workspace: Workspace, as_of: str,
                   settings: Settings | None = None) -> tuple[dict[str, dict], list[dict]]:
     """Return the deals on as_of by opp_id, and the stage visits, from the engine's point-in-time views."""
     day = dt.date.fromisoformat(as_of)
+    workspace = on_engine(workspace)
     tables = {name: workspace.table(name) for name in CANONICAL_TABLES}
     views = build_views(workspace.backend, tables, day, lookback_span(day, settings or Settings()))
     try:

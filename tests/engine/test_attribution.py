@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from engine_helpers import rep_row, run
 from scenario import Scenario
 
@@ -30,6 +31,7 @@ def reassigned_deals() -> Scenario:
     return s
 
 
+@pytest.mark.spark
 def test_owner_at_close_books(backend: Workspace) -> None:
     result = run(backend, reassigned_deals(), AS_OF)
     rep_a = rep_row(result, "rep_a")

@@ -183,6 +183,7 @@ def routing_reps() -> Scenario:
     return s
 
 
+@pytest.mark.spark
 def test_engine_routes_every_branch(backend: Workspace) -> None:
     result = run(backend, routing_reps(), AS_OF)
     rows = {row["rep_id"]: row for row in result.as_dict()["reps"]}

@@ -115,6 +115,7 @@ def monthly_quota() -> Scenario:
     return s
 
 
+@pytest.mark.spark
 def test_march_attainment(backend: Workspace) -> None:
     monthly_quota().save(backend)
     result = analyze_on(backend, "2024-03-31")

@@ -65,6 +65,7 @@ def test_closed_on_close_date(backend: Workspace) -> None:
     assert metrics["won_amount"] == 30_000
 
 
+@pytest.mark.spark
 def test_reopened_win(backend: Workspace) -> None:
     deals_around_as_of().save(backend)
     between = analyze_on(backend, "2024-02-10", briefs_for={"rep_r", "rep_t"})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
+import ibis
 import pandas as pd
 import pytest
+from engine_helpers import on_engine
 
 from rasr.engine.quantiles import grouped_quantiles, median
 from rasr.store import Workspace
@@ -28,6 +28,7 @@ def test_median_of_nothing() -> None:
     assert median([]) is None
 
 
+@pytest.mark.spark
 def test_grouped_quantiles_sql(backend: Workspace) -> None:
     groups = {
         "even": [40, 10, 30, 20],
@@ -39,12 +40,8 @@ def test_grouped_quantiles_sql(backend: Workspace) -> None:
     frame = pd.DataFrame(
         [{"grp": name, "value": None if v is None else float(v)} for name, values in groups.items() for v in values]
     )
-    name = f"_test_quantiles_{uuid.uuid4().hex[:8]}"
-    table = backend.backend.create_table(name, frame, temp=True)
-    try:
-        rows = grouped_quantiles(table, ["grp"]).execute().to_dict("records")
-    finally:
-        backend.backend.drop_table(name, force=True)
+    engine = on_engine(backend).backend
+    rows = engine.execute(grouped_quantiles(ibis.memtable(frame), ["grp"])).to_dict("records")
     found = {row["grp"]: row for row in rows}
 
     # Even count: (20 + 30) / 2, not 20 or 30.

@@ -44,6 +44,7 @@ def proposal_deals() -> Scenario:
     return s
 
 
+@pytest.mark.spark
 def test_stale_and_slipped(backend: Workspace) -> None:
     result = run(backend, proposal_deals(), AS_OF, briefs_for={"rep_a", "rep_b"})
     metrics = rep_row(result, "rep_a")["metrics"]

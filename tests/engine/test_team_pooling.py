@@ -25,6 +25,7 @@ def two_reps() -> Scenario:
     return s
 
 
+@pytest.mark.spark
 def test_team_pools_rates_and_goals(backend: Workspace) -> None:
     s = two_reps()
     # Open deals give each rep a "have" and change no rate and no attainment.

@@ -31,6 +31,7 @@ def test_open_deals_not_in_rates(backend: Workspace) -> None:
     assert metrics["win_rate_value_raw"] == pytest.approx(0.4)
 
 
+@pytest.mark.spark
 def test_rates_count_only_valid_deals(backend: Workspace) -> None:
     s = Scenario()
     # A lost deal of $0 is a closed deal without an amount.
