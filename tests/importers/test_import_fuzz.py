@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rasr.engine.settings import Settings
-from rasr.importers import ImportFailed, ImportOptions, import_generic, import_salesforce
+from rasr.importers import ImportFailed, ImportOptions, import_generic, import_maven, import_salesforce
 from rasr.importers.hubspot import import_hubspot
 from rasr.importers.mapped import import_mapped_csv
 from rasr.importers.pipedrive import import_pipedrive
@@ -51,6 +51,8 @@ HEADERS = {
                   "Deal - Deal created", "Deal - Won time", "Deal - Lost time", "Deal - Expected close date"],
     "csv": ["Deal", "Rep", "State", "Value", "Created"],
     "rates": ["currency", "rate", "valid_from"],
+    "maven": ["opportunity_id", "sales_agent", "product", "account", "deal_stage", "engage_date", "close_date",
+              "close_value"],
 }
 MAPPING = """
 [columns]
@@ -120,7 +122,17 @@ def _mapped_run(workspace, data_dir: Path):
     return import_mapped_csv(workspace, data_dir / "data.csv", mapping, Settings())
 
 
+def _maven_run(workspace, data_dir: Path):
+    folder = data_dir / f"maven{next(_counter)}"
+    folder.mkdir()
+    (data_dir / "data.csv").replace(folder / "sales_pipeline.csv")
+    (folder / "sales_teams.csv").write_text("sales_agent,manager,regional_office\nAnn,Lee,West\n")
+    (folder / "products.csv").write_text("product,series,sales_price\nGTX Pro,GTX,4821\n")
+    return import_maven(workspace, folder, Settings())
+
+
 RUNS: dict[str, Run] = {
+    "maven": _maven_run,
     "generic": _folder_run("opportunities.csv", import_generic),
     "salesforce": _folder_run("Opportunity.csv", import_salesforce),
     "report": _file_run(import_salesforce_report),

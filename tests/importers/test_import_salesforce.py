@@ -214,3 +214,42 @@ def test_missing_opportunity_file_fatal(sqlite_workspace, folder: Path) -> None:
     (folder / "Account.csv").write_text("Id,Name\n")
     with pytest.raises(ImportFailed, match="has no Opportunity.csv"):
         import_salesforce(sqlite_workspace, folder, Settings())
+
+
+def multi_currency_export(folder: Path) -> None:
+    rows = [opportunity("o1", "Closed Won", "1000", "2024-02-10", "1", "1"),
+            opportunity("o2", "Closed Won", "1000", "2024-03-10", "1", "1")]
+    header = OPPORTUNITY_HEADER + ["CurrencyIsoCode"]
+    write_quoted_csv(folder / "Opportunity.csv", header, [rows[0] + ["EUR"], rows[1] + ["EUR"]])
+    write_quoted_csv(folder / "CurrencyType.csv", ["Id", "IsoCode", "ConversionRate", "IsActive", "IsCorporate"], [
+        ["c1", "USD", "1", "1", "1"], ["c2", "EUR", "0.8", "1", "0"],
+    ])
+
+
+def test_dated_rates_convert_amounts(sqlite_workspace, folder: Path) -> None:
+    # ConversionRate is EUR per USD: 0.8 EUR = 1 USD, so 1 EUR = 1.25 USD; from 1 March 0.5, so 1 EUR = 2 USD.
+    multi_currency_export(folder)
+    write_quoted_csv(folder / "DatedConversionRate.csv", ["Id", "IsoCode", "StartDate", "NextStartDate",
+                                                          "ConversionRate"], [
+        ["d1", "EUR", "2024-01-01", "2024-03-01", "0.8"],
+        ["d2", "EUR", "2024-03-01", "9999-12-31", "0.5"],
+    ])
+    import_salesforce(sqlite_workspace, folder, Settings())
+    assert select(sqlite_workspace, "SELECT opp_id, amount, original_amount FROM opportunities ORDER BY opp_id") == [
+        ("o1", 125000, 100000), ("o2", 200000, 100000),
+    ]
+
+
+def test_static_rates_used_without_dated(sqlite_workspace, folder: Path) -> None:
+    multi_currency_export(folder)
+    import_salesforce(sqlite_workspace, folder, Settings())
+    assert select(sqlite_workspace, "SELECT currency, rate, valid_from FROM rates ORDER BY currency") == [
+        ("EUR", 1.25, "0001-01-01"), ("USD", 1.0, "0001-01-01"),
+    ]
+
+
+def test_other_corporate_currency_skips_rates(sqlite_workspace, folder: Path) -> None:
+    multi_currency_export(folder)
+    report = import_salesforce(sqlite_workspace, folder, Settings(reporting_currency="EUR"))
+    assert "corporate currency is USD" in warning(report, "rates_skipped")["message"]
+    assert count(sqlite_workspace, "rates") == 0

@@ -139,7 +139,7 @@ def run_import(state: CliState, output_format: str, report_dir: Path | None,
             report_object = error.report
     # A clean import writes no files unless --report-dir asks for them: its report is stored in the workspace.
     if report_object is not None and (report_object.rejected or failure or report_dir is not None):
-        label = (report_object.import_id or "failed")[:8]
+        label = (report_object.import_id or ("skipped" if report_object.skipped_as else "failed"))[:8]
         directory = report_dir or default_output_dir(_workspace_file(state.db), started, label)
         try:
             write_outputs(report_object, directory)

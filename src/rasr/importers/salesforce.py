@@ -3,7 +3,8 @@
 Read: Opportunity.csv (required); OpportunityHistory.csv for stage and
 close-date history; User.csv for owner names; OpportunityFieldHistory.csv for
 owner changes; Task.csv and Event.csv as activities; Account.csv for account
-names; OpportunityStage.csv for each stage's order and closed/won flags.
+names; OpportunityStage.csv for each stage's order and closed/won flags;
+DatedConversionRate.csv or CurrencyType.csv for exchange rates.
 Timestamps in a Data Export are UTC; dates (CloseDate, ActivityDate) are
 calendar dates written as midnight.
 """
@@ -24,6 +25,7 @@ from rasr.importers.fields import RowReader
 from rasr.importers.options import ImportOptions, file_formats, open_source
 from rasr.importers.progress import track
 from rasr.importers.report import ImportFailed, ImportReport
+from rasr.importers.salesforce_rates import DATED, STATIC, read_salesforce_rates
 from rasr.importers.stagemap import StageBook, load_stage_map
 from rasr.store.connection import Workspace
 
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 
 OPPORTUNITY = "opportunity.csv"
 OPTIONAL = ("opportunityhistory.csv", "user.csv", "opportunityfieldhistory.csv", "task.csv", "event.csv",
-            "account.csv", "opportunitystage.csv")
+            "account.csv", "opportunitystage.csv", STATIC, DATED)
 # The zone of every timestamp in a Data Export.
 EXPORT_TIMEZONE = "UTC"
 # Opportunity ids start with 006 and user ids with 005; both have 15 or 18 characters.
@@ -113,6 +115,9 @@ class SalesforceReader:
         for (rep_id, day, kind, opp_id), (row, count) in self.activity_totals.items():
             row.values.update({"rep_id": rep_id, "occurred_on": day, "kind": kind, "count": count, "opp_id": opp_id})
             self.batch.add("activities", row)
+        rate_formats = {name: self.formats(self.files[name], ("StartDate",)) for name in (STATIC, DATED)
+                        if name in self.files}
+        read_salesforce_rates(self.files, rate_formats, self.settings.reporting_currency, self.batch, self.report)
         finish_opportunities(self.batch, self.report)
         self.stages.add_rows(self.batch, "Opportunity.csv")
         names = self._user_names()
