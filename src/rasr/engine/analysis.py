@@ -50,12 +50,14 @@ def latest_event(workspace: Workspace) -> dt.date | None:
     owners = workspace.table("owner_changes")
     activities = workspace.table("activities")
     closed = opps.filter(opps.status.lower().isin(["won", "lost"]))
+    # The cast makes every part nullable: a union needs equal schemas, and a
+    # workspace may declare some of these columns NOT NULL.
     days = ibis.union(
-        opps.select(day=opps.created_on),
-        closed.select(day=closed.close_on),
-        changes.select(day=changes.entered_on),
-        owners.select(day=owners.changed_on),
-        activities.select(day=activities.occurred_on),
+        opps.select(day=opps.created_on.cast("date")),
+        closed.select(day=closed.close_on.cast("date")),
+        changes.select(day=changes.entered_on.cast("date")),
+        owners.select(day=owners.changed_on.cast("date")),
+        activities.select(day=activities.occurred_on.cast("date")),
     )
     return figures._date(days.day.max().execute())
 
