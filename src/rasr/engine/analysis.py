@@ -184,7 +184,7 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
         for rep_id in sorted(set(sums) - known_ids):
             rep_rows.append({"rep_id": rep_id, "name": rep_id, "team": None, "start_date": None, "end_date": None})
         quantiles = figures.quantiles(views, spans["lookback"], previous)
-        stage_counts = figures.stage_counts(views)
+        stage_counts = figures.stage_counts(views, workspace.backend)
         threshold_rows = _thresholds(quantiles, rep_rows, open_stages, settings)
         if threshold_rows:
             import pandas as pd
