@@ -137,7 +137,7 @@ def run_import(state: CliState, output_format: str, report_dir: Path | None,
         except ImportFailed as error:
             failure = str(error)
             report_object = error.report
-    # A clean import writes no files unless --report-dir asks for them: its report is stored in the workspace.
+    # A clean import writes no files unless --report-dir is given, because its report is stored in the workspace.
     if report_object is not None and (report_object.rejected or failure or report_dir is not None):
         label = (report_object.import_id or ("skipped" if report_object.skipped_as else "failed"))[:8]
         directory = report_dir or default_output_dir(_workspace_file(state.db), started, label)
@@ -226,10 +226,22 @@ _crm_command(
     "pipedrive", "rasr.importers.pipedrive.import_pipedrive", FileArgument,
     "Import a Pipedrive deals export (headers with or without the 'Deal - ' prefix).",
 )
-_crm_command(
-    "rates", "rasr.importers.rates.import_rates", FileArgument,
-    "Import exchange rates (currency, rate to the reporting currency, valid_from) and re-price stored deals.",
-)
+
+
+@app.command("rates")
+def import_rates_command(
+    ctx: typer.Context, path: FileArgument, output_format: FormatOption = "text",
+    encoding: EncodingOption = None, delimiter: DelimiterOption = None, date_format: DateFormatOption = None,
+    number_locale: LocaleOption = None, strict: StrictOption = False, force: ForceOption = False,
+    report_dir: ReportDirOption = None,
+) -> None:
+    """Import exchange rates (currency, rate to the reporting currency, valid_from) and re-price stored deals."""
+    from rasr.importers.rates import import_rates
+
+    options = build_options(encoding=encoding, delimiter=delimiter, date_format=date_format,
+                            number_locale=number_locale, timezone=None, strict=strict, force=force)
+    run_import(state_of(ctx), output_format, report_dir,
+               lambda workspace, settings: import_rates(workspace, path, settings, options))
 
 
 @app.command("csv")
