@@ -163,7 +163,7 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
     previous = lookback_span(as_of, settings, periods_back=1)
     booking_spans = {name: spans[name] for name in ("results", "month", "quarter", "year", "lookback")}
 
-    reps = tables["reps"].order_by("name")
+    reps = tables["reps"].order_by(["name", "rep_id"])
     rep_rows = [
         {**r, "start_date": figures._date(r["start_date"]), "end_date": figures._date(r["end_date"])}
         for r in _rows(reps.select("rep_id", "name", "team", "start_date", "end_date"))

@@ -316,7 +316,8 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
 
 def attach_open_deals(result: dict, deals: list[dict]) -> None:
     """Add the rep's open deals to review to the brief, largest first, stale and slipped flagged."""
-    deals = sorted(deals, key=lambda d: -(d.get("amount") or 0))
+    # opp_id breaks ties, so every backend lists equal amounts in the same order.
+    deals = sorted(deals, key=lambda d: (-(d.get("amount") or 0), d["opp_id"]))
     result["brief"]["deals_to_review"] = [
         {"opp_id": d["opp_id"], "name": d.get("name"), "account": d.get("account"), "stage": d.get("stage"),
          "amount": money(d.get("amount")), "age_days": d.get("stage_age_days"),
