@@ -100,10 +100,10 @@ def collapse_visits(history: ir.Table) -> ir.Table:
 
 
 def stage_visits(collapsed: ir.Table, as_of: dt.date) -> ir.Table:
-    """The visits recorded up to as_of, from `collapse_visits`.
+    """Select the visits recorded up to as_of from `collapse_visits`.
 
-    Each visit ends when the next one starts; the one still open on as_of
-    has no end (next_on is NULL) and is the deal's last visit then.
+    Each visit ends when the next one starts. The visit still open on as_of
+    has no end (next_on is NULL), so it is the deal's last visit then.
     """
     a = ibis.date(as_of)
     known = collapsed.filter(collapsed.entered_on <= a)
@@ -356,7 +356,7 @@ PREPARED_STAMP = "_rasr_prepared_stamp"
 
 def _prepared(backend, tables: dict[str, ir.Table], data_version: str | None,
               stored) -> tuple[ir.Table, ir.Table]:
-    """The collapsed visits and history summary, kept in the workspace while data_version holds.
+    """Return the collapsed visits and history summary, kept in the workspace while data_version is current.
 
     Both depend only on the stage changes and the stages table, not on
     as_of, so one build serves every analysis until an import changes

@@ -58,7 +58,7 @@ def _sum_if(condition: ir.BooleanValue, value: ir.Value | int = 1) -> ir.Value:
 
 
 def rep_sums(views: Views, as_of: dt.date, lookback: Span, previous: Span, spans: dict[str, Span]) -> dict[str, dict]:
-    """One query: additive figures per rep over the deals of the point-in-time view."""
+    """Sum the additive figures of each rep over the point-in-time deals, in one query."""
     d = views.deals
     a = ibis.date(as_of)
     q = d.is_qualified
@@ -163,7 +163,7 @@ def _stage_counts(views: Views, store) -> dict[str, dict[str, StageFigures]]:
 
 
 def _long_values(views: Views, lookback: Span, previous: Span) -> ir.Table:
-    """Every per-deal value that a median or percentile is taken of, as (rep_id, team, metric, value)."""
+    """Collect every per-deal value that a median or percentile is taken of, as (rep_id, team, metric, value)."""
     d = views.deals
     v = views.visits
     lb_start, lb_end = ibis.date(lookback.start), ibis.date(lookback.end)
@@ -202,7 +202,7 @@ def _long_values(views: Views, lookback: Span, previous: Span) -> ir.Table:
 
 
 def quantiles(views: Views, lookback: Span, previous: Span) -> dict[tuple[str, str, str], Quantile]:
-    """One query: quantiles keyed by (scope, group, metric), scope "rep", "team" or "all"."""
+    """Compute quantiles keyed by (scope, group, metric) in one query; scope is "rep", "team" or "all"."""
     values = _long_values(views, lookback, previous)
     by_rep = values.select(scope=ibis.literal("rep"), grp=values.rep_id, metric=values.metric, value=values.value)
     by_team = values.filter(values.team.notnull()).select(
@@ -240,7 +240,7 @@ def active_open(views: Views, thresholds: ir.Table | None) -> dict[str, dict]:
 
 def open_deals(views: Views, rep_ids: list[str], thresholds: ir.Table | None,
                stages: ir.Table) -> dict[str, list[dict]]:
-    """The open qualified deals of the given reps on as_of, with stale and slipped flags, by rep."""
+    """Fetch the open qualified deals of the given reps on as_of, with stale and slipped flags, by rep."""
     d = views.deals
     mine = d.filter(d.is_qualified & d.is_open & d.rep_id.isin(rep_ids))
     if thresholds is not None:

@@ -39,7 +39,7 @@ def grouped_quantiles(values: ir.Table, keys: Sequence[str], value: str = "value
 
 
 def median(values: Sequence[float]) -> float | None:
-    """The exact median of a Python sequence (the mean of the two middle values when even)."""
+    """Return the exact median of a Python sequence (the mean of the two middle values when even)."""
     ordered = sorted(v for v in values if v is not None)
     if not ordered:
         return None

@@ -477,9 +477,11 @@ def team_totals(ctx: RepContext, results: list[dict], team: str | None) -> dict:
         with_goal = [r[key] for r in results if r[key].goal is not None and r[key].goal > 0]
         bookings = sum((a.bookings or Decimal(0) for a in with_goal), Decimal(0))
         goal = sum((a.goal for a in with_goal), Decimal(0))
-        out = Answer("yes" if with_goal and bookings >= goal else ("no" if with_goal else "unknown"),
-                     bookings if with_goal else None, goal if with_goal else None,
-                     None if with_goal else f"no rep shown has a {key} goal").as_dict()
+        if with_goal:
+            answer = answer_goal(bookings, goal, no_goal_reason="")
+        else:
+            answer = Answer("unknown", None, None, f"no rep shown has a {key} goal")
+        out = answer.as_dict()
         out["reps_with_goal"] = len(with_goal)
         out["reps_left_out"] = len(results) - len(with_goal)
         return out
@@ -487,9 +489,11 @@ def team_totals(ctx: RepContext, results: list[dict], team: str | None) -> dict:
     outlooks = [r["outlook"] for r in results if r["outlook"].bookings is not None and r["outlook"].goal is not None]
     forecast = sum((a.bookings for a in outlooks), Decimal(0))
     goal = sum((a.goal for a in outlooks), Decimal(0))
-    outlook = {"answer": ("yes" if forecast >= goal else "no") if outlooks else "unknown",
-               "forecast": money(forecast) if outlooks else None, "goal": money(goal) if outlooks else None,
-               "reps_with_goal": len(outlooks), "reps_left_out": len(results) - len(outlooks)}
+    if outlooks:
+        outlook = {"answer": "yes" if forecast >= goal else "no", "forecast": money(forecast), "goal": money(goal)}
+    else:
+        outlook = {"answer": "unknown", "forecast": None, "goal": None}
+    outlook.update(reps_with_goal=len(outlooks), reps_left_out=len(results) - len(outlooks))
 
     def summed(name: str, money_unit: bool) -> dict:
         known = [d for r in results for d in r["drivers"] if d.name == name and d.have is not None and d.need is not None]

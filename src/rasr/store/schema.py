@@ -1,7 +1,7 @@
 """The workspace schema: the canonical tables, created on first use.
 
 Money columns hold integer minor units (cents). Timestamps are kept as
-imported in a ``*_raw`` text column; the ``*_at`` column holds the same moment
+imported in a ``*_raw`` text column; the ``*_at`` column stores the same moment
 as a local time in the business time zone, and ``*_on`` its calendar date,
 which is what every duration uses.
 """
