@@ -183,7 +183,7 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
         known_ids = {r["rep_id"] for r in rep_rows}
         for rep_id in sorted(set(sums) - known_ids):
             rep_rows.append({"rep_id": rep_id, "name": rep_id, "team": None, "start_date": None, "end_date": None})
-        quantiles = figures.quantiles(views, spans["lookback"], previous)
+        quantiles = figures.quantiles(views, spans["lookback"], previous, workspace.backend)
         stage_counts = figures.stage_counts(views, workspace.backend)
         threshold_rows = _thresholds(quantiles, rep_rows, open_stages, settings)
         if threshold_rows:
@@ -222,7 +222,7 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
         # Open deals to review, in one query, only for the reps whose brief is asked for.
         if briefs_for:
             wanted = sorted(set(briefs_for) & set(rep_results))
-            deals = figures.open_deals(views, wanted, threshold_table, tables["stages"])
+            deals = figures.open_deals(views, wanted, threshold_table, tables["stages"], tables["opportunities"])
             for rep_id in wanted:
                 attach_open_deals(rep_results[rep_id], deals.get(rep_id, []))
         totals = team_totals(context, [rep_results[r["rep_id"]] for r in shown], team)

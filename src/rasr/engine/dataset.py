@@ -94,9 +94,12 @@ def collapse_visits(history: ir.Table) -> ir.Table:
         previous_position=starts.position.lag().over(order),
         visit_no=ibis.row_number().over(order),
     )
-    return visits.mutate(
+    visits = visits.mutate(
         is_regression=(visits.position < visits.previous_position).fill_null(False),
     ).drop("previous_stage")
+    # Moves back so far, this visit included: the last visit up to any as_of carries the deal's count.
+    so_far = ibis.window(group_by=visits.opp_id, order_by=visits.visit_no, preceding=None, following=0)
+    return visits.mutate(regressions_so_far=visits.is_regression.cast("int32").sum().over(so_far))
 
 
 def stage_visits(collapsed: ir.Table, as_of: dt.date) -> ir.Table:
@@ -165,16 +168,16 @@ def deal_states(tables: dict[str, ir.Table], whole: ir.Table, visits: ir.Table, 
         l_stage=visits.stage,
         l_entered_on=visits.entered_on,
         l_kind=visits.kind,
-        # Visits up to as_of are a prefix, so the last one's 0-based number counts the changes.
+        # Visits up to as_of are a prefix, so the last one's 0-based number counts the changes,
+        # and its running count of moves back is the deal's.
         l_changes=visits.visit_no,
+        l_regressions=visits.regressions_so_far,
     )
-    regressions = visits.group_by(g_opp_id=visits.opp_id).aggregate(g_regressions=visits.is_regression.sum())
     attrs = _stage_attributes(tables["stages"])
 
     base = (
         opps.left_join(whole, opps.opp_id == whole.h_opp_id)
         .left_join(last, opps.opp_id == last.l_opp_id)
-        .left_join(regressions, opps.opp_id == regressions.g_opp_id)
         .left_join(attrs, opps.stage == attrs.s_stage)
     )
     status = opps.status.lower()
@@ -223,12 +226,9 @@ def deal_states(tables: dict[str, ir.Table], whole: ir.Table, visits: ir.Table, 
         stage_entered_on=stage_entered_on,
         amount=amount,
         expected_close_on=opps.close_on,
-        next_step=opps.next_step,
-        name=opps.name,
-        account=opps.account,
         bad_dates=bad_dates,
         stage_changes=base.l_changes.fill_null(0),
-        regressions=base.g_regressions.fill_null(0),
+        regressions=base.l_regressions.fill_null(0),
         ref_on=ibis.cases((state.isin(CLOSED), closed_on), else_=a),
     )
     return deals.filter(deals.created_eff.notnull() & (deals.created_eff <= a))
@@ -290,14 +290,21 @@ def deals_as_of(tables: dict[str, ir.Table], states: ir.Table, owners: ir.Table,
            "rp_rep_id", "rp_team", "rp_start_date")
 
 
-def visits_as_of(visits: ir.Table, deals: ir.Table) -> ir.Table:
-    """Stage visits up to as_of of the deals that exist then, with the deal's owner and flags."""
+def visits_as_of(visits: ir.Table, deals: ir.Table, lookback: Span) -> ir.Table:
+    """Stage visits up to as_of of the deals that exist then, with the deal's owner and flags.
+
+    Only the visits that a metric reads are kept: every visit of a
+    qualified deal that closed in the lookback, and any visit that ended in
+    the lookback.
+    """
     owners = deals.select(
         d_opp_id=deals.opp_id, d_rep_id=deals.rep_id, d_team=deals.team, d_state=deals.state,
         d_closed_on=deals.closed_on, d_bad_dates=deals.bad_dates, d_is_qualified=deals.is_qualified,
         d_closed_in_lookback=deals.closed_in_lookback,
     )
     joined = visits.join(owners, visits.opp_id == owners.d_opp_id)
+    ended_in_lookback = (visits.next_on >= ibis.date(lookback.start)) & (visits.next_on <= ibis.date(lookback.end))
+    joined = joined.filter((owners.d_is_qualified & owners.d_closed_in_lookback) | ended_in_lookback.fill_null(False))
     return joined.select(
         opp_id=visits.opp_id,
         stage=visits.stage,
@@ -306,7 +313,6 @@ def visits_as_of(visits: ir.Table, deals: ir.Table) -> ir.Table:
         entered_on=visits.entered_on,
         next_on=visits.next_on,
         days=visits.days,
-        is_regression=visits.is_regression,
         rep_id=owners.d_rep_id,
         team=owners.d_team,
         state=owners.d_state,
@@ -352,6 +358,9 @@ def release(backend, name: str) -> None:
 PREPARED_VISITS = "_rasr_prepared_visits"
 PREPARED_SUMMARY = "_rasr_prepared_summary"
 PREPARED_STAMP = "_rasr_prepared_stamp"
+# Changes whenever the prepared tables' columns change, so that a workspace
+# prepared by an older rasr is prepared again.
+PREPARED_LAYOUT = "2"
 
 
 def _prepared(backend, tables: dict[str, ir.Table], data_version: str | None,
@@ -366,16 +375,17 @@ def _prepared(backend, tables: dict[str, ir.Table], data_version: str | None,
     if data_version is None or backend.name == "pyspark":
         history = stored("history", stage_history(tables))
         return stored("collapsed", collapse_visits(history)), stored("summary", history_summary(history))
+    stamp_value = f"{data_version}/{PREPARED_LAYOUT}"
     existing = set(backend.list_tables())
     if {PREPARED_VISITS, PREPARED_SUMMARY, PREPARED_STAMP} <= existing:
         stamp = backend.table(PREPARED_STAMP).execute()
-        if len(stamp) == 1 and stamp["version"].iloc[0] == data_version:
+        if len(stamp) == 1 and stamp["version"].iloc[0] == stamp_value:
             return backend.table(PREPARED_VISITS), backend.table(PREPARED_SUMMARY)
     started = time.perf_counter()
     history = stored("history", stage_history(tables))
     visits = backend.create_table(PREPARED_VISITS, collapse_visits(history), overwrite=True)
     summary = backend.create_table(PREPARED_SUMMARY, history_summary(history), overwrite=True)
-    backend.create_table(PREPARED_STAMP, ibis.memtable({"version": [data_version]}), overwrite=True)
+    backend.create_table(PREPARED_STAMP, ibis.memtable({"version": [stamp_value]}), overwrite=True)
     log.info("prepared stage visits for data version %s in %.2fs", data_version, time.perf_counter() - started)
     return visits, summary
 
@@ -406,12 +416,15 @@ def build_views(backend, tables: dict[str, ir.Table], as_of: dt.date, lookback: 
         return materialise(backend, name, expr)
 
     collapsed, summary = _prepared(backend, tables, data_version, stored)
-    all_visits = stored("all_visits", stage_visits(collapsed, as_of))
+    all_visits = stage_visits(collapsed, as_of)
+    if backend.name == "sqlite":
+        # Elsewhere the filter is cheaper to repeat in the two queries that read it than to store.
+        all_visits = stored("all_visits", all_visits)
     states = stored("states", deal_states(tables, summary, all_visits, as_of))
     owners = stored("owners", latest_owners(states, tables["owner_changes"]))
     pushes = stored("pushes", close_pushes(tables["close_date_changes"], as_of))
     deals = stored("deals", deals_as_of(tables, states, owners, pushes, as_of, lookback))
-    visits = stored("visits", visits_as_of(all_visits, deals))
+    visits = stored("visits", visits_as_of(all_visits, deals, lookback))
     return Views(deals=deals, visits=visits, names=tuple(names))
 
 

@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 
 from rasr.engine.dataset import Views, days_between, materialise, release_quietly
 from rasr.engine.periods import Span
-from rasr.engine.quantiles import grouped_quantiles
+from rasr.engine.quantiles import NATIVE, grouped_quantiles
 
 ALL = "*"  # the group of every rep in the workspace
 
@@ -139,8 +139,9 @@ def _stage_counts(views: Views, store) -> dict[str, dict[str, StageFigures]]:
     ))
     # The highest position a deal reached on or after each day it entered a stage, lost stages aside.
     # Written as a running max over days instead of an inequality join, which SQLite runs in quadratic time.
-    reached = v.group_by(r_opp_id=v.opp_id, r_on=v.entered_on).aggregate(
-        r_position=v.position.max(where=v.kind != "lost")
+    mine = v.filter(v.is_qualified & v.closed_in_lookback)
+    reached = mine.group_by(r_opp_id=mine.opp_id, r_on=mine.entered_on).aggregate(
+        r_position=mine.position.max(where=mine.kind != "lost")
     )
     later = ibis.window(group_by=reached.r_opp_id, order_by=ibis.desc(reached.r_on), preceding=None, following=0)
     reached = store(1, reached.mutate(r_max_after=reached.r_position.max().over(later)))
@@ -163,18 +164,21 @@ def _stage_counts(views: Views, store) -> dict[str, dict[str, StageFigures]]:
 
 
 def _long_values(views: Views, lookback: Span, previous: Span) -> ir.Table:
-    """Collect every per-deal value that a median or percentile is taken of, as (rep_id, team, metric, value)."""
+    """Collect every per-deal value that a median or percentile is taken of.
+
+    Rows are (rep_id, team, metric, stage, value); stage is set only for the
+    per-stage metrics stage_days and to_close.
+    """
     d = views.deals
     v = views.visits
     lb_start, lb_end = ibis.date(lookback.start), ibis.date(lookback.end)
     closed_lb = d.is_qualified & d.closed_in_lookback
     parts = []
 
-    def add(table: ir.Table, metric: ir.StringValue | str, value: ir.Value) -> None:
+    def add(table: ir.Table, metric: str, value: ir.Value, stage: ir.StringValue | None = None) -> None:
         parts.append(table.select(
-            rep_id=table.rep_id, team=table.team,
-            metric=ibis.literal(metric) if isinstance(metric, str) else metric,
-            value=value.cast("float64"),
+            rep_id=table.rep_id, team=table.team, metric=ibis.literal(metric),
+            stage=ibis.null("string") if stage is None else stage, value=value.cast("float64"),
         ))
 
     won = d.filter(closed_lb & (d.state == "won"))
@@ -190,29 +194,49 @@ def _long_values(views: Views, lookback: Span, previous: Span) -> ir.Table:
     ended = v.filter(v.next_on.notnull() & (v.next_on >= lb_start) & (v.next_on <= lb_end)
                      & ~v.bad_dates & (v.kind == "open"))
     per_deal = ended.group_by(["rep_id", "team", "opp_id", "stage"]).aggregate(days=ended.days.sum())
-    add(per_deal, "stage_days:" + per_deal.stage, per_deal.days)
+    add(per_deal, "stage_days", per_deal.days, per_deal.stage)
 
     # Stale thresholds: days from the last entry into a stage to close, closed deals in the lookback.
     visited = v.filter(v.is_qualified & v.closed_in_lookback & (v.kind == "open") & ~v.bad_dates)
     last_entry = visited.group_by(["rep_id", "team", "opp_id", "stage"]).aggregate(
         last_on=visited.entered_on.max(), closed_on=visited.closed_on.max()
     )
-    add(last_entry, "to_close:" + last_entry.stage, days_between(last_entry.closed_on, last_entry.last_on))
+    add(last_entry, "to_close", days_between(last_entry.closed_on, last_entry.last_on), last_entry.stage)
     return ibis.union(*parts)
 
 
-def quantiles(views: Views, lookback: Span, previous: Span) -> dict[tuple[str, str, str], Quantile]:
-    """Compute quantiles keyed by (scope, group, metric) in one query; scope is "rep", "team" or "all"."""
+def quantiles(views: Views, lookback: Span, previous: Span, backend) -> dict[tuple[str, str, str], Quantile]:
+    """Compute quantiles keyed by (scope, group, metric) in one query; scope is "rep", "team" or "all".
+
+    A per-stage metric is keyed "stage_days:<stage>" or "to_close:<stage>".
+    The per-deal values are grouped three times, once per scope.
+    """
+    name = f"{views.names[-1]}_values"
     values = _long_values(views, lookback, previous)
-    by_rep = values.select(scope=ibis.literal("rep"), grp=values.rep_id, metric=values.metric, value=values.value)
-    by_team = values.filter(values.team.notnull()).select(
-        scope=ibis.literal("team"), grp=values.team, metric=values.metric, value=values.value)
-    by_all = values.select(scope=ibis.literal("all"), grp=ibis.literal(ALL), metric=values.metric, value=values.value)
-    table = grouped_quantiles(ibis.union(by_rep, by_team, by_all), ["scope", "grp", "metric"])
-    frame = table.execute()
+    if backend.name == "sqlite":
+        # Elsewhere the three groupings share one evaluation of the values (a common table
+        # expression), which costs less than storing them; SQLite would compute them three times.
+        values = materialise(backend, name, values)
+    try:
+        native = backend.name in NATIVE
+        keys = ["grp", "metric", "stage"]
+        scopes = [
+            ("rep", values.mutate(grp=values.rep_id)),
+            ("team", values.filter(values.team.notnull()).mutate(grp=values.team)),
+            ("all", values.mutate(grp=ibis.literal(ALL))),
+        ]
+        table = ibis.union(*(
+            grouped_quantiles(scoped, keys, native=native).mutate(scope=ibis.literal(scope))
+            for scope, scoped in scopes
+        ))
+        frame = table.execute()
+    finally:
+        release_quietly(backend, name)
     result = {}
     for row in frame.to_dict("records"):
-        result[(row["scope"], row["grp"], row["metric"])] = Quantile(
+        stage = _clean(row)["stage"]
+        metric = row["metric"] if stage is None else f"{row['metric']}:{stage}"
+        result[(row["scope"], row["grp"], metric)] = Quantile(
             int(row["n"]), _float(row["mean"]), _float(row["median"]), _float(row["p90"])
         )
     return result
@@ -239,7 +263,7 @@ def active_open(views: Views, thresholds: ir.Table | None) -> dict[str, dict]:
 
 
 def open_deals(views: Views, rep_ids: list[str], thresholds: ir.Table | None,
-               stages: ir.Table) -> dict[str, list[dict]]:
+               stages: ir.Table, opportunities: ir.Table) -> dict[str, list[dict]]:
     """Fetch the open qualified deals of the given reps on as_of, with stale and slipped flags, by rep."""
     d = views.deals
     mine = d.filter(d.is_qualified & d.is_open & d.rep_id.isin(rep_ids))
@@ -250,6 +274,9 @@ def open_deals(views: Views, rep_ids: list[str], thresholds: ir.Table | None,
         mine = mine.mutate(stale=ibis.literal(False), stale_after=ibis.null("float64"))
     exits = stages.select(x_stage=stages.stage, exit_criteria=stages.exit_criteria)
     mine = mine.left_join(exits, mine.stage == exits.x_stage)
+    texts = opportunities.select(t_opp_id=opportunities.opp_id, name=opportunities.name,
+                                 account=opportunities.account, next_step=opportunities.next_step)
+    mine = mine.join(texts, mine.opp_id == texts.t_opp_id)
     frame = mine.select(
         "rep_id", "opp_id", "name", "account", "stage", "amount", "stage_age_days", "expected_close_on", "stale",
         "stale_after", "slipped", "close_pushes", "exit_criteria", "next_step",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +43,26 @@ class RepContext:
     open_stages: list[str]
     activity_ratios: dict
     _members: dict[str, list[str]] | None = None
+    # Per group: its pooled sums, and its stage counts summed over members (see group_pool, group_stages).
+    _group_pools: dict[tuple[str, str], Pool] = field(default_factory=dict)
+    _group_stages: dict[tuple[str, str], dict[str, tuple[int, int]]] = field(default_factory=dict)
+
+    def group_pool(self, group: tuple[str, str]) -> Pool:
+        """The pooled sums of a group's members, computed once per group."""
+        if group not in self._group_pools:
+            self._group_pools[group] = self.pool(self.members(group))
+        return self._group_pools[group]
+
+    def group_stages(self, group: tuple[str, str]) -> dict[str, tuple[int, int]]:
+        """Per stage, the deals of a group's members that entered it and closed, and those won."""
+        if group not in self._group_stages:
+            totals: dict[str, tuple[int, int]] = {}
+            for rep_id in self.members(group):
+                for stage, counts in self.stage_counts.get(rep_id, {}).items():
+                    closed, won = totals.get(stage, (0, 0))
+                    totals[stage] = (closed + counts.entered_closed, won + counts.entered_won)
+            self._group_stages[group] = totals
+        return self._group_stages[group]
 
     def group_of(self, rep: dict) -> tuple[str, str]:
         return ("team", rep["team"]) if rep["team"] else ("all", ALL)
@@ -110,9 +130,8 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
     rep_id = rep["rep_id"]
     sums = ctx.sums.get(rep_id, {})
     group = ctx.group_of(rep)
-    team_ids = ctx.members(group)
     own_pool = Pool.from_sums(sums)
-    team_pool = ctx.pool(team_ids)
+    team_pool = ctx.group_pool(group)
     rates: Rates = blend(own_pool, team_pool, s)
     team_rates = blend(team_pool, team_pool, s.__class__(**{**s.as_dict(), "win_rate_prior_weight": 0}))
     active = ctx.active.get(rep_id, {})
@@ -338,15 +357,12 @@ def _velocity(have_count: int, rates: Rates, pool: Pool, cycle: Figure) -> Decim
 def _stage_rows(ctx: RepContext, rep: dict, group: tuple[str, str]) -> list[dict]:
     rows = []
     own_counts = ctx.stage_counts.get(rep["rep_id"], {})
-    team_ids = ctx.members(group)
+    team_counts = ctx.group_stages(group)
     for stage in ctx.open_stages:
         own = ctx.quantile("rep", rep["rep_id"], f"stage_days:{stage}")
         team = ctx.quantile(group[0], group[1], f"stage_days:{stage}")
         counts = own_counts.get(stage)
-        team_closed = sum(ctx.stage_counts.get(r, {}).get(stage).entered_closed
-                          for r in team_ids if ctx.stage_counts.get(r, {}).get(stage))
-        team_won = sum(ctx.stage_counts.get(r, {}).get(stage).entered_won
-                       for r in team_ids if ctx.stage_counts.get(r, {}).get(stage))
+        team_closed, team_won = team_counts.get(stage, (0, 0))
         rows.append({
             "stage": stage,
             "rep_days_mean": own.mean if own else None,

@@ -28,6 +28,9 @@ def money(cents: float | int | Decimal | None) -> Decimal | None:
     """Cents to a Decimal amount in currency units, rounded to the cent for display."""
     if cents is None:
         return None
+    if isinstance(cents, int):
+        # Exact: whole cents need no rounding, only the decimal point moved.
+        return Decimal(cents).scaleb(-2)
     if isinstance(cents, float) and not math.isfinite(cents):
         return None
     return (Decimal(str(cents)) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
