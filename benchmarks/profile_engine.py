@@ -26,32 +26,35 @@ from rasr.store.settings import load_settings
 
 
 STEP_FUNCTIONS = {
-    analysis: ("resolve_as_of", "_goal_rows", "_activity_ratios"),
+    analysis: ("resolve_as_of", "_goal_rows", "_activity_ratios", "evaluate_rep", "team_totals"),
     dataset: ("materialise",),
     figures: ("rep_sums", "quantiles", "stage_counts", "active_open", "covered_bookings", "earliest_event"),
 }
 
 
-def time_steps() -> dict[str, list[float]]:
-    """Wrap the engine's query steps so each call's wall time is recorded under its name.
+def time_steps() -> dict[str, list[tuple[float, float]]]:
+    """Wrap the engine's steps so each call's wall and CPU time are recorded under its name.
+
+    CPU time is the whole process's (DuckDB's threads included), which
+    varies less than wall time when other work shares the machine.
 
     materialise is recorded under the name of the table it stores, so each
     point-in-time view of build_views gets its own line.
     """
-    steps: dict[str, list[float]] = {}
+    steps: dict[str, list[tuple[float, float]]] = {}
 
     def wrap(module, name):
         original = getattr(module, name)
 
         def timed(*args, **kwargs):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             try:
                 return original(*args, **kwargs)
             finally:
                 label = name
                 if name == "materialise":
                     label = f"materialise {args[1].removeprefix('_rasr_').rsplit('_', 1)[0]}"
-                steps.setdefault(label, []).append(time.perf_counter() - started)
+                steps.setdefault(label, []).append((time.perf_counter() - started, time.process_time() - cpu))
 
         setattr(module, name, timed)
 
@@ -72,13 +75,17 @@ def main() -> None:
     settings = load_settings(workspace)
     analyze(workspace, settings=settings, as_of=args.as_of)
     steps = time_steps()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     analyze(workspace, settings=settings, as_of=args.as_of)
-    total = time.perf_counter() - started
-    print(f"analyze without the profiler: {total:.2f}s, of which (seconds per step, calls):")
-    for label, seconds in sorted(steps.items(), key=lambda item: -sum(item[1])):
-        print(f"  {sum(seconds):7.2f}  {label} ({len(seconds)})")
-    print(f"  {total - sum(map(sum, steps.values())):7.2f}  everything else (Python per rep, small queries)")
+    total, total_cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"analyze without the profiler: {total:.2f}s wall, {total_cpu:.2f}s CPU; per step (calls):")
+    print("     wall      CPU")
+    summed = {label: (sum(w for w, _ in calls), sum(c for _, c in calls), len(calls)) for label, calls in steps.items()}
+    for label, (wall, cpu_s, calls) in sorted(summed.items(), key=lambda item: -item[1][0]):
+        print(f"  {wall:7.2f}  {cpu_s:7.2f}  {label} ({calls})")
+    rest_wall = total - sum(wall for wall, _, _ in summed.values())
+    rest_cpu = total_cpu - sum(cpu_s for _, cpu_s, _ in summed.values())
+    print(f"  {rest_wall:7.2f}  {rest_cpu:7.2f}  everything else (small queries, building the queries)")
 
     profiler = cProfile.Profile()
     profiler.enable()

@@ -68,7 +68,9 @@ def point_in_time(workspace: Workspace, as_of: str,
     views = build_views(workspace.backend, tables, day, lookback_span(day, settings or Settings()))
     try:
         deals = views.deals.execute().to_dict("records")
-        visits = views.visits.order_by(["opp_id", "entered_on"]).execute().to_dict("records")
+        ids = views.deals.select("opp_id", k_opp_key="opp_key")
+        visits = views.visits.join(ids, views.visits.opp_key == ids.k_opp_key).drop("k_opp_key")
+        visits = visits.order_by(["opp_id", "entered_on"]).execute().to_dict("records")
     finally:
         drop_views(workspace.backend, views)
     return {deal["opp_id"]: deal for deal in deals}, visits

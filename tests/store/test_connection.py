@@ -57,6 +57,9 @@ def schema_versions(workspace: Workspace) -> list[tuple]:
         ("duckdb:////abs/work.duckdb", DatabaseURL("duckdb", "/abs/work.duckdb")),
         # Percent-escapes in the path are decoded.
         ("sqlite:///my%20work.db", DatabaseURL("sqlite", "my work.db")),
+        # The query of a DuckDB URL holds DuckDB settings.
+        ("duckdb:///rel.duckdb?memory_limit=1GB&threads=2",
+         DatabaseURL("duckdb", "rel.duckdb", options=(("memory_limit", "1GB"), ("threads", "2")))),
         # No path at all means an in-memory database.
         ("sqlite://", DatabaseURL("sqlite", None)),
         ("duckdb://", DatabaseURL("duckdb", None)),
@@ -91,7 +94,33 @@ def test_parse_db_url_empty(text: str) -> None:
         parse_db_url(text)
 
 
+def test_parse_db_url_sqlite_takes_no_options() -> None:
+    with pytest.raises(WorkspaceError, match="takes no options"):
+        parse_db_url("sqlite:///rel.db?memory_limit=1GB")
+
+
 # --- open_workspace ----------------------------------------------------------------------
+
+
+def test_open_duckdb_with_settings(tmp_path) -> None:
+    workspace = open_workspace(f"duckdb:///{tmp_path}/work.duckdb?memory_limit=500MB&threads=1")
+
+    limit, threads = workspace.raw.execute(
+        "SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()
+    assert threads == 1
+    # DuckDB reports the limit in binary units: 500 MB is 476.8 MiB.
+    assert limit == "476.8 MiB"
+
+
+def test_open_duckdb_unknown_setting(tmp_path) -> None:
+    url = f"duckdb:///{tmp_path}/work.duckdb?memory_limt=1GB"
+
+    with pytest.raises(WorkspaceError) as raised:
+        open_workspace(url)
+
+    # The message names the URL and the setting DuckDB did not recognise.
+    assert url in str(raised.value)
+    assert "memory_limt" in str(raised.value)
 
 
 def test_open_bad_scheme_raises() -> None:

@@ -83,7 +83,9 @@ def collapse_visits(history: ir.Table) -> ir.Table:
     so only a change of stage starts a new visit. The result does not depend
     on as_of, because the visits up to any day are a prefix of these, which
     lets a workspace keep it between analyses. next_all_on is the start of
-    the next visit in the whole history.
+    the next visit in the whole history. opp_key numbers the opportunities
+    with a stage history, so that the later joins and groupings of millions
+    of visits compare integers instead of text ids.
     """
     order = ibis.window(group_by=history.opp_id, order_by=[history.entered_at, history.position, history.stage])
     marked = history.mutate(previous_stage=history.stage.lag().over(order))
@@ -99,7 +101,10 @@ def collapse_visits(history: ir.Table) -> ir.Table:
     ).drop("previous_stage")
     # Moves back so far, this visit included: the last visit up to any as_of carries the deal's count.
     so_far = ibis.window(group_by=visits.opp_id, order_by=visits.visit_no, preceding=None, following=0)
-    return visits.mutate(regressions_so_far=visits.is_regression.cast("int32").sum().over(so_far))
+    return visits.mutate(
+        regressions_so_far=visits.is_regression.cast("int32").sum().over(so_far),
+        opp_key=ibis.dense_rank().over(ibis.window(order_by=visits.opp_id)),
+    )
 
 
 def stage_visits(collapsed: ir.Table, as_of: dt.date) -> ir.Table:
@@ -147,11 +152,16 @@ def latest_owners(deals: ir.Table, owner_changes: ir.Table) -> ir.Table:
     )
 
 
-def history_summary(history: ir.Table) -> ir.Table:
-    """Per opportunity, its first stage change and first entry into a qualified stage (any date)."""
-    return history.group_by(h_opp_id=history.opp_id).aggregate(
-        h_first_on=history.entered_on.min(),
-        h_first_qualified_on=history.entered_on.min(where=history.is_qualified),
+def history_summary(collapsed: ir.Table) -> ir.Table:
+    """Per opportunity, its key, first stage change and first entry into a qualified stage (any date).
+
+    collapsed is `collapse_visits(...)`: a visit starts with the first row
+    of its stage, so the earliest visits give the earliest rows.
+    """
+    return collapsed.group_by(h_opp_id=collapsed.opp_id).aggregate(
+        h_opp_key=collapsed.opp_key.min(),
+        h_first_on=collapsed.entered_on.min(),
+        h_first_qualified_on=collapsed.entered_on.min(where=collapsed.is_qualified),
     )
 
 
@@ -164,7 +174,7 @@ def deal_states(tables: dict[str, ir.Table], whole: ir.Table, visits: ir.Table, 
     a = ibis.date(as_of)
 
     last = visits.filter(visits.is_last).select(
-        l_opp_id=visits.opp_id,
+        l_opp_key=visits.opp_key,
         l_stage=visits.stage,
         l_entered_on=visits.entered_on,
         l_kind=visits.kind,
@@ -177,7 +187,7 @@ def deal_states(tables: dict[str, ir.Table], whole: ir.Table, visits: ir.Table, 
 
     base = (
         opps.left_join(whole, opps.opp_id == whole.h_opp_id)
-        .left_join(last, opps.opp_id == last.l_opp_id)
+        .left_join(last, whole.h_opp_key == last.l_opp_key)
         .left_join(attrs, opps.stage == attrs.s_stage)
     )
     status = opps.status.lower()
@@ -215,6 +225,7 @@ def deal_states(tables: dict[str, ir.Table], whole: ir.Table, visits: ir.Table, 
 
     deals = base.select(
         opp_id=opps.opp_id,
+        opp_key=base.h_opp_key,
         current_rep_id=opps.rep_id,
         status=status,
         state=state,
@@ -298,15 +309,15 @@ def visits_as_of(visits: ir.Table, deals: ir.Table, lookback: Span) -> ir.Table:
     the lookback.
     """
     owners = deals.select(
-        d_opp_id=deals.opp_id, d_rep_id=deals.rep_id, d_team=deals.team, d_state=deals.state,
+        d_opp_key=deals.opp_key, d_rep_id=deals.rep_id, d_team=deals.team, d_state=deals.state,
         d_closed_on=deals.closed_on, d_bad_dates=deals.bad_dates, d_is_qualified=deals.is_qualified,
         d_closed_in_lookback=deals.closed_in_lookback,
     )
-    joined = visits.join(owners, visits.opp_id == owners.d_opp_id)
+    joined = visits.join(owners, visits.opp_key == owners.d_opp_key)
     ended_in_lookback = (visits.next_on >= ibis.date(lookback.start)) & (visits.next_on <= ibis.date(lookback.end))
     joined = joined.filter((owners.d_is_qualified & owners.d_closed_in_lookback) | ended_in_lookback.fill_null(False))
     return joined.select(
-        opp_id=visits.opp_id,
+        opp_key=visits.opp_key,
         stage=visits.stage,
         position=visits.position,
         kind=visits.kind,
@@ -360,7 +371,7 @@ PREPARED_SUMMARY = "_rasr_prepared_summary"
 PREPARED_STAMP = "_rasr_prepared_stamp"
 # Changes whenever the prepared tables' columns change, so that a workspace
 # prepared by an older rasr is prepared again.
-PREPARED_LAYOUT = "2"
+PREPARED_LAYOUT = "3"
 
 
 def _prepared(backend, tables: dict[str, ir.Table], data_version: str | None,
@@ -373,8 +384,8 @@ def _prepared(backend, tables: dict[str, ir.Table], data_version: str | None,
     Spark, they are built for this analysis only.
     """
     if data_version is None or backend.name == "pyspark":
-        history = stored("history", stage_history(tables))
-        return stored("collapsed", collapse_visits(history)), stored("summary", history_summary(history))
+        collapsed = stored("collapsed", collapse_visits(stage_history(tables)))
+        return collapsed, stored("summary", history_summary(collapsed))
     stamp_value = f"{data_version}/{PREPARED_LAYOUT}"
     existing = set(backend.list_tables())
     if {PREPARED_VISITS, PREPARED_SUMMARY, PREPARED_STAMP} <= existing:
@@ -382,9 +393,8 @@ def _prepared(backend, tables: dict[str, ir.Table], data_version: str | None,
         if len(stamp) == 1 and stamp["version"].iloc[0] == stamp_value:
             return backend.table(PREPARED_VISITS), backend.table(PREPARED_SUMMARY)
     started = time.perf_counter()
-    history = stored("history", stage_history(tables))
-    visits = backend.create_table(PREPARED_VISITS, collapse_visits(history), overwrite=True)
-    summary = backend.create_table(PREPARED_SUMMARY, history_summary(history), overwrite=True)
+    visits = backend.create_table(PREPARED_VISITS, collapse_visits(stage_history(tables)), overwrite=True)
+    summary = backend.create_table(PREPARED_SUMMARY, history_summary(visits), overwrite=True)
     backend.create_table(PREPARED_STAMP, ibis.memtable({"version": [stamp_value]}), overwrite=True)
     log.info("prepared stage visits for data version %s in %.2fs", data_version, time.perf_counter() - started)
     return visits, summary
@@ -420,8 +430,17 @@ def build_views(backend, tables: dict[str, ir.Table], as_of: dt.date, lookback: 
     if backend.name == "sqlite":
         # Elsewhere the filter is cheaper to repeat in the two queries that read it than to store.
         all_visits = stored("all_visits", all_visits)
-    states = stored("states", deal_states(tables, summary, all_visits, as_of))
-    owners = stored("owners", latest_owners(states, tables["owner_changes"]))
+    states = deal_states(tables, summary, all_visits, as_of)
+    if backend.name == "sqlite":
+        states = stored("states", states)
+        owned = states
+    else:
+        # The owners need only the deals with owner changes, so their states are computed
+        # apart, and the states of all deals once, inside the deals table.
+        opps = tables["opportunities"]
+        changed = opps.filter(opps.opp_id.isin(tables["owner_changes"].opp_id))
+        owned = deal_states({**tables, "opportunities": changed}, summary, all_visits, as_of)
+    owners = stored("owners", latest_owners(owned, tables["owner_changes"]))
     pushes = stored("pushes", close_pushes(tables["close_date_changes"], as_of))
     deals = stored("deals", deals_as_of(tables, states, owners, pushes, as_of, lookback))
     visits = stored("visits", visits_as_of(all_visits, deals, lookback))

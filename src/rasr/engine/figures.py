@@ -124,6 +124,8 @@ def stage_counts(views: Views, backend) -> dict[str, dict[str, StageFigures]]:
     # Both sides of the join are stored first: SQLite joins two window subqueries
     # row by row (minutes at 20k deals) but indexes stored tables automatically.
     names = [f"{views.names[-1]}_firsts", f"{views.names[-1]}_reached"]
+    if backend.name != "sqlite":
+        return _stage_counts(views, lambda i, expr: expr)
     try:
         return _stage_counts(views, lambda i, expr: materialise(backend, names[i], expr))
     finally:
@@ -134,24 +136,24 @@ def stage_counts(views: Views, backend) -> dict[str, dict[str, StageFigures]]:
 def _stage_counts(views: Views, store) -> dict[str, dict[str, StageFigures]]:
     v = views.visits
     closed = v.filter(v.is_qualified & v.closed_in_lookback & (v.kind == "open"))
-    firsts = store(0, closed.group_by(["rep_id", "opp_id", "stage"]).aggregate(
+    firsts = store(0, closed.group_by(["rep_id", "opp_key", "stage"]).aggregate(
         first_on=closed.entered_on.min(), position=closed.position.max(), won=(closed.state == "won").any()
     ))
     # The highest position a deal reached on or after each day it entered a stage, lost stages aside.
     # Written as a running max over days instead of an inequality join, which SQLite runs in quadratic time.
     mine = v.filter(v.is_qualified & v.closed_in_lookback)
-    reached = mine.group_by(r_opp_id=mine.opp_id, r_on=mine.entered_on).aggregate(
+    reached = mine.group_by(r_opp_key=mine.opp_key, r_on=mine.entered_on).aggregate(
         r_position=mine.position.max(where=mine.kind != "lost")
     )
-    later = ibis.window(group_by=reached.r_opp_id, order_by=ibis.desc(reached.r_on), preceding=None, following=0)
+    later = ibis.window(group_by=reached.r_opp_key, order_by=ibis.desc(reached.r_on), preceding=None, following=0)
     reached = store(1, reached.mutate(r_max_after=reached.r_position.max().over(later)))
-    joined = firsts.left_join(reached, [firsts.opp_id == reached.r_opp_id, firsts.first_on == reached.r_on])
+    joined = firsts.left_join(reached, [firsts.opp_key == reached.r_opp_key, firsts.first_on == reached.r_on])
     per_opp = joined.select(
-        "rep_id", "opp_id", "stage", "won",
+        "rep_id", "opp_key", "stage", "won",
         advanced=(joined.r_max_after > joined.position).fill_null(False),
     )
     frame = per_opp.group_by(["rep_id", "stage"]).aggregate(
-        entered_closed=per_opp.opp_id.count(),
+        entered_closed=per_opp.opp_key.count(),
         entered_won=per_opp.won.cast("int32").sum(),
         entered_advanced=per_opp.advanced.cast("int32").sum(),
     ).execute()
@@ -193,12 +195,12 @@ def _long_values(views: Views, lookback: Span, previous: Span) -> ir.Table:
     # Time in stage: per deal, the days of its visits of a stage that ended in the lookback.
     ended = v.filter(v.next_on.notnull() & (v.next_on >= lb_start) & (v.next_on <= lb_end)
                      & ~v.bad_dates & (v.kind == "open"))
-    per_deal = ended.group_by(["rep_id", "team", "opp_id", "stage"]).aggregate(days=ended.days.sum())
+    per_deal = ended.group_by(["rep_id", "team", "opp_key", "stage"]).aggregate(days=ended.days.sum())
     add(per_deal, "stage_days", per_deal.days, per_deal.stage)
 
     # Stale thresholds: days from the last entry into a stage to close, closed deals in the lookback.
     visited = v.filter(v.is_qualified & v.closed_in_lookback & (v.kind == "open") & ~v.bad_dates)
-    last_entry = visited.group_by(["rep_id", "team", "opp_id", "stage"]).aggregate(
+    last_entry = visited.group_by(["rep_id", "team", "opp_key", "stage"]).aggregate(
         last_on=visited.entered_on.max(), closed_on=visited.closed_on.max()
     )
     add(last_entry, "to_close", days_between(last_entry.closed_on, last_entry.last_on), last_entry.stage)

@@ -26,6 +26,7 @@ class DatabaseURL:
     dialect: str  # "sqlite", "duckdb" or "postgres"
     path: str | None = None  # file path for SQLite and DuckDB; None means in memory
     url: str | None = None  # the full URL for PostgreSQL
+    options: tuple[tuple[str, str], ...] = ()  # DuckDB settings from the URL's query, such as memory_limit
 
 
 def parse_db_url(text: str) -> DatabaseURL:
@@ -46,7 +47,11 @@ def parse_db_url(text: str) -> DatabaseURL:
         # sqlite:///relative.db and sqlite:////abs/path.db, as SQLAlchemy writes them;
         # sqlite:// alone is an in-memory database.
         path = rest[1:] if rest.startswith("/") else rest
-        return DatabaseURL(scheme, unquote(path) or None)
+        path, _, query = path.partition("?")
+        options = tuple(parse_qsl(query, keep_blank_values=True))
+        if options and scheme == "sqlite":
+            raise WorkspaceError(f"a sqlite:/// workspace URL takes no options: {text!r}")
+        return DatabaseURL(scheme, unquote(path) or None, options=options)
     raise WorkspaceError(
         f"unsupported workspace URL scheme '{scheme}' in {text!r}; "
         "use a file path, sqlite:///PATH, duckdb:///PATH or postgresql://USER@HOST/DB"
@@ -147,7 +152,8 @@ def open_workspace(url: str | None = None, *, create: bool = True) -> Workspace:
         elif target.dialect == "duckdb":
             if target.path:
                 Path(target.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            backend = ibis.duckdb.connect(target.path or ":memory:")
+            # Options such as ?memory_limit=1GB&threads=2 are DuckDB settings.
+            backend = ibis.duckdb.connect(target.path or ":memory:", **dict(target.options))
         else:
             parsed = urlparse(target.url)
             options = {
