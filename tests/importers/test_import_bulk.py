@@ -138,7 +138,7 @@ def test_large_file_validated_set_based(tmp_path: Path, monkeypatch, caplog) -> 
     (folder / "opportunities.csv").write_text("\n".join(lines) + "\n")
     workspace = open_workspace(f"duckdb:///{tmp_path / 'big.duckdb'}")
     try:
-        with caplog.at_level("INFO", logger="rasr.importers.bulk"):
+        with caplog.at_level("INFO", logger="rasr.importers"):
             report = import_generic(workspace, folder, Settings())
         assert report.rejected_rows == 12
         assert int(workspace.execute("SELECT COUNT(*) FROM opportunities")[0][0]) == 11_988

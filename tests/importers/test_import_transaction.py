@@ -6,6 +6,7 @@ import pytest
 from import_helpers import count, select
 
 import rasr.importers.apply as apply_module
+import rasr.importers.staged_apply as staged_apply
 from rasr.engine.settings import Settings
 from rasr.importers import ImportFailed, import_generic
 from rasr.store.load import upsert
@@ -52,7 +53,16 @@ def test_failure_while_writing_leaves_workspace_unchanged(workspace, folder, wri
             raise RuntimeError("disk full")
         return upsert(workspace, table, columns, rows)
 
+    write_staged = staged_apply._write_table
+
+    def failing_write_staged(workspace, staged, report):
+        # A DuckDB workspace writes through its staging tables, not through upsert.
+        if staged.table == "stage_changes":
+            raise RuntimeError("disk full")
+        return write_staged(workspace, staged, report)
+
     monkeypatch.setattr(apply_module, "upsert", failing_upsert)
+    monkeypatch.setattr(staged_apply, "_write_table", failing_write_staged)
     with pytest.raises(ImportFailed, match="disk full") as failure:
         import_generic(workspace, folder, Settings())
     assert not failure.value.report.ok

@@ -53,8 +53,8 @@ def apply_batch(workspace: Workspace, batch: Batch, settings: Settings, report: 
         with workspace.transaction():
             first_import = not has_imported(workspace)
             if not first_import:
-                _check_locked_settings(workspace, settings)
-            earlier = None if options.force else _earlier_import(workspace, report.format, checksum)
+                check_locked_settings(workspace, settings)
+            earlier = None if options.force else earlier_import(workspace, report.format, checksum)
             if earlier is not None:
                 report.skipped_as = earlier
                 report.import_id = None
@@ -74,8 +74,8 @@ def apply_batch(workspace: Workspace, batch: Batch, settings: Settings, report: 
                 for key in LOCKED_SETTINGS:
                     setting_set(workspace, key=key, value=str(getattr(settings, key)))
             report.applied = True
-            _record_import(workspace, report, started_at, checksum)
-            _keep_files(workspace, report)
+            record_import(workspace, report, started_at, checksum)
+            keep_files(workspace, report)
     except ImportFailed as error:
         report.applied = False
         report.error = str(error)
@@ -92,7 +92,7 @@ def apply_batch(workspace: Workspace, batch: Batch, settings: Settings, report: 
     return report
 
 
-def _earlier_import(workspace: Workspace, format_name: str, checksum: str) -> str | None:
+def earlier_import(workspace: Workspace, format_name: str, checksum: str) -> str | None:
     rows = workspace.execute(
         "SELECT import_id FROM imports WHERE format = ? AND checksum = ? ORDER BY started_at DESC",
         (format_name, checksum),
@@ -100,7 +100,7 @@ def _earlier_import(workspace: Workspace, format_name: str, checksum: str) -> st
     return rows[0][0] if rows else None
 
 
-def _keep_files(workspace: Workspace, report: ImportReport) -> None:
+def keep_files(workspace: Workspace, report: ImportReport) -> None:
     """Store each file read, byte for byte with its SHA-256, under the import's id."""
     rows = [
         (report.import_id, file.name, file_checksum(file.data), len(file.data), file.encoding, file.data)
@@ -110,7 +110,7 @@ def _keep_files(workspace: Workspace, report: ImportReport) -> None:
         upsert(workspace, "import_files", list(TABLES["import_files"].column_names), rows)
 
 
-def _check_locked_settings(workspace: Workspace, settings: Settings) -> None:
+def check_locked_settings(workspace: Workspace, settings: Settings) -> None:
     stored = load_settings(workspace)
     for key in LOCKED_SETTINGS:
         if getattr(stored, key) != getattr(settings, key):
@@ -165,7 +165,7 @@ def _write_flags(workspace: Workspace, batch: Batch, report: ImportReport) -> No
         counts.updated += count.updated
 
 
-def _record_import(workspace: Workspace, report: ImportReport, started_at: dt.datetime, checksum: str) -> None:
+def record_import(workspace: Workspace, report: ImportReport, started_at: dt.datetime, checksum: str) -> None:
     row = (
         report.import_id, started_at, report.format, report.source, checksum, _user_name(),
         report.rows_read, report.inserted, report.updated, report.rejected_rows, json.dumps(report.to_dict()),

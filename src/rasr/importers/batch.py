@@ -45,13 +45,15 @@ class Batch:
         self.tables.setdefault(table, []).append(row)
 
 
-def _is_later(candidate: SourceRow, earlier: SourceRow) -> bool:
-    """Tell whether candidate, read after earlier, replaces it: by modified_at when both have one."""
-    new: dt.datetime | None = candidate.values.get("modified_at")
-    old: dt.datetime | None = earlier.values.get("modified_at")
+def is_later(new: dt.datetime | None, old: dt.datetime | None) -> bool:
+    """Tell whether a row with modified_at new, read after one with old, replaces it: by modified_at when both have one."""
     if new is not None and old is not None:
         return new >= old
     return True
+
+
+def _is_later(candidate: SourceRow, earlier: SourceRow) -> bool:
+    return is_later(candidate.values.get("modified_at"), earlier.values.get("modified_at"))
 
 
 def drop_duplicates(batch: Batch, table: str, report: ImportReport) -> None:
@@ -73,6 +75,11 @@ def drop_duplicates(batch: Batch, table: str, report: ImportReport) -> None:
     if not repeated:
         return
     batch.tables[table] = list(winners.values())
+    warn_duplicates(table, repeated, report)
+
+
+def warn_duplicates(table: str, repeated: list[str], report: ImportReport) -> None:
+    """Count the rows dropped for repeating a key, and warn naming them ("<file> row <n> (<key>)")."""
     report.table(table).duplicates += len(repeated)
     key_names = ", ".join(TABLES[table].key)
     if table == "opportunities":

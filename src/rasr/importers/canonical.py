@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from rasr.importers.batch import Batch, SourceRow
 from rasr.importers.columns import COLUMNS, COMPUTED, bind_parsers, store_cell
@@ -15,17 +15,18 @@ from rasr.importers.report import ImportReport, Rejection
 from rasr.importers.rules import Problem, check_row, describe
 
 
-def flag_columns(file: CsvFile, report: ImportReport) -> list[str]:
+def flag_columns(file: CsvFile, report: ImportReport,
+                 holds_booleans: Callable[[str], bool] | None = None) -> list[str]:
     """Return the extra columns of opportunities.csv that hold only booleans (resource flags).
 
-    Other extra columns are ignored with a warning.
+    Other extra columns are ignored with a warning. holds_booleans(name)
+    returns whether a column has a filled cell and only boolean-like ones. By
+    default it reads file.records.
     """
     flags = []
     ignored = []
     for name in _extra_columns(file, "opportunities", report):
-        cells = [record.cells.get(name) for record in file.records]
-        filled = [cell for cell in cells if cell is not None]
-        if filled and all(is_boolean_like(cell) for cell in filled):
+        if (holds_booleans or _holds_booleans(file))(name):
             flags.append(name)
         else:
             ignored.append(name)
@@ -37,6 +38,14 @@ def flag_columns(file: CsvFile, report: ImportReport) -> list[str]:
             len(ignored),
         )
     return flags
+
+
+def _holds_booleans(file: CsvFile) -> Callable[[str], bool]:
+    def check(name: str) -> bool:
+        filled = [cell for cell in (record.cells.get(name) for record in file.records) if cell is not None]
+        return bool(filled) and all(is_boolean_like(cell) for cell in filled)
+
+    return check
 
 
 def _extra_columns(file: CsvFile, table: str, report: ImportReport) -> list[str]:

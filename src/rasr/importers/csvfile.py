@@ -145,13 +145,7 @@ def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
     except csv.Error as error:
         raise ImportFailed(f"{path.name} is not valid CSV: {error}; check its quoting") from None
 
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise ImportFailed(f"{path.name} has no header row; the first line must name the columns")
-    labels = tuple(cell.strip() for cell in rows[0])
-    header = tuple(label.lower() for label in labels)
-    repeated = sorted({name for name in header if header.count(name) > 1 and name})
-    if repeated:
-        raise ImportFailed(f"{path.name} names column {', '.join(repeated)} more than once; rename or remove the copy")
+    labels, header = read_header(rows[0] if rows else [], path.name)
 
     records = []
     footer: list[str] = []
@@ -169,6 +163,21 @@ def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
     log.debug("read %s: %s columns, %s records, %s, delimiter %r", path, len(header), len(records),
               used_encoding, used_delimiter)
     return CsvFile(path, header, tuple(records), data, labels, used_encoding, used_delimiter, tuple(footer))
+
+
+def read_header(cells: list[str], name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return the labels (stripped) and column names (also lower-cased) of a header row.
+
+    Raises ImportFailed when the row is empty or names a column twice.
+    """
+    if not any(cell.strip() for cell in cells):
+        raise ImportFailed(f"{name} has no header row; the first line must name the columns")
+    labels = tuple(cell.strip() for cell in cells)
+    header = tuple(label.lower() for label in labels)
+    repeated = sorted({column for column in header if header.count(column) > 1 and column})
+    if repeated:
+        raise ImportFailed(f"{name} names column {', '.join(repeated)} more than once; rename or remove the copy")
+    return labels, header
 
 
 def file_checksum(data: bytes) -> str:

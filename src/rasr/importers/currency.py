@@ -52,36 +52,53 @@ def _rate_day(status: str, close_on: dt.date | None, created_on: dt.date | None)
 
 
 def price_opportunities(batch: Batch, rates: RateTable, reporting_currency: str, report: ImportReport) -> None:
-    """Set amount in the reporting currency, keeping a foreign amount in original_amount.
+    """Set amount in the reporting currency, keeping a foreign amount in original_amount (see price_values)."""
+    unpriced: list[str] = []
+    converted = 0
+    for row in batch.rows("opportunities"):
+        outcome = price_values(row.values, rates, reporting_currency)
+        if outcome is CONVERTED:
+            converted += 1
+        elif outcome is not None:
+            unpriced.append(outcome)
+    warn_prices(report, reporting_currency, converted, unpriced)
+
+
+# The return value of price_values for a converted amount.
+CONVERTED = "converted"
+
+
+def price_values(values: dict, rates: RateTable, reporting_currency: str) -> str | None:
+    """Set the amount of one opportunity's values in the reporting currency.
 
     The rate is the one valid on close_on for a closed deal and on created_on
     for an open one. An open deal without created_on takes the latest rate,
     because its amount is a current value. Without a rate the amount is None
-    and the row is marked unpriced.
+    and the row is marked unpriced. Returns CONVERTED, the id and date of an
+    unpriced row for the warning, or None when nothing was converted.
     """
-    unpriced: list[str] = []
-    converted = 0
-    for row in batch.rows("opportunities"):
-        values = row.values
-        currency = values.get("currency") or reporting_currency
-        values["currency"] = currency
-        values["unpriced"] = False
-        if currency == reporting_currency:
-            values["original_amount"] = None
-            continue
-        original = values.get("amount")
-        values["original_amount"] = original
-        if original is None:
-            continue
-        day = _rate_day(values["status"], values.get("close_on"), values.get("created_on"))
-        rate = rates.rate_on(currency, day)
-        if rate is None:
-            values["amount"] = None
-            values["unpriced"] = True
-            unpriced.append(f"{values['opp_id']} ({currency} {day.isoformat() if day else 'undated'})")
-            continue
-        values["amount"] = convert_cents(original, rate)
-        converted += 1
+    currency = values.get("currency") or reporting_currency
+    values["currency"] = currency
+    values["unpriced"] = False
+    if currency == reporting_currency:
+        values["original_amount"] = None
+        return None
+    original = values.get("amount")
+    values["original_amount"] = original
+    if original is None:
+        return None
+    day = _rate_day(values["status"], values.get("close_on"), values.get("created_on"))
+    rate = rates.rate_on(currency, day)
+    if rate is None:
+        values["amount"] = None
+        values["unpriced"] = True
+        return f"{values['opp_id']} ({currency} {day.isoformat() if day else 'undated'})"
+    values["amount"] = convert_cents(original, rate)
+    return CONVERTED
+
+
+def warn_prices(report: ImportReport, reporting_currency: str, converted: int, unpriced: list[str]) -> None:
+    """Warn about the amounts converted and the opportunities left unpriced by price_values."""
     if converted:
         report.warn(
             "converted_amount",
@@ -98,16 +115,19 @@ def price_opportunities(batch: Batch, rates: RateTable, reporting_currency: str,
 
 
 def reprice_stored(workspace: Workspace, batch: Batch, rates: RateTable, reporting_currency: str,
-                   report: ImportReport) -> None:
+                   report: ImportReport, *, imported_from: str | None = None) -> None:
     """Convert again the stored foreign-currency opportunities that this import does not write.
 
     Run after new rates are written: an unpriced row gets its amount once a
-    rate is valid on its date, and a priced one follows a changed rate.
+    rate is valid on its date, and a priced one follows a changed rate. The
+    opportunities imported are those of batch, and those of the table
+    imported_from when the import staged them there.
     """
     imported = {row.values["opp_id"] for row in batch.rows("opportunities")}
+    skip = f' AND opp_id NOT IN (SELECT opp_id FROM "{imported_from}")' if imported_from else ""
     stored = workspace.execute(
         "SELECT opp_id, status, close_on, created_on, currency, original_amount, amount, unpriced FROM opportunities "
-        "WHERE currency IS NOT NULL AND currency <> ? AND original_amount IS NOT NULL",
+        "WHERE currency IS NOT NULL AND currency <> ? AND original_amount IS NOT NULL" + skip,
         (reporting_currency,),
     )
     changes = []

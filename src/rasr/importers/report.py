@@ -58,11 +58,15 @@ class TableCounts:
     repriced: int = 0  # stored rows converted again with newly imported rates
 
 
-def name_ids(ids: list[str], limit: int = MESSAGE_IDS) -> str:
-    """Join ids for a message, naming at most limit of them and counting the rest."""
+def name_ids(ids: list[str], limit: int = MESSAGE_IDS, total: int | None = None) -> str:
+    """Join ids for a message, naming at most limit of them and counting the rest.
+
+    total is the number of ids when ids contains only the first of them.
+    """
+    total = len(ids) if total is None else total
     text = ", ".join(ids[:limit])
-    if len(ids) > limit:
-        text += f" and {len(ids) - limit} more"
+    if total > limit:
+        text += f" and {total - limit} more"
     return text
 
 
@@ -128,6 +132,11 @@ class ImportReport:
         """Add a warning naming the first ids affected by problem and counting all of them."""
         if ids:
             self.warn(code, f"{len(ids)} {problem}: {name_ids(ids)}", len(ids), ids)
+
+    def warn_first_ids(self, code: str, problem: str, first_ids: list[str], total: int) -> None:
+        """Add the warning of warn_ids from the first LISTED_ROWS ids affected and the count of all of them."""
+        if total:
+            self.warn(code, f"{total} {problem}: {name_ids(first_ids, total=total)}", total, first_ids)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as plain JSON-compatible values."""
