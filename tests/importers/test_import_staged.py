@@ -10,6 +10,7 @@ from import_helpers import count, select
 from test_import_bulk import FILES
 
 import rasr.importers.bulk as bulk
+import rasr.importers.largefile as largefile
 from rasr.engine.settings import Settings
 from rasr.importers import ImportFailed, ImportOptions, import_generic
 from rasr.importers.csvfile import checksum, read_csv
@@ -18,6 +19,7 @@ from rasr.importers.largefile import LargeCsvFile, scan_files
 from rasr.importers.outputs import write_outputs
 from rasr.store import open_workspace
 from rasr.store.load import data_version
+from rasr.store import schema
 from rasr.store.schema import TABLES
 
 # Re-imported over FILES. o1 changes amount and loses its flag. o2 appears twice, and the row with
@@ -223,6 +225,27 @@ def test_staged_import_changes_data_version(tmp_path: Path, monkeypatch) -> None
         workspace.close()
 
 
+def test_staged_reimport_into_keyed_workspace(tmp_path: Path, monkeypatch) -> None:
+    # Workspaces created before these tables lost their primary key keep it, and the staged
+    # import deletes and inserts the same keys in one transaction.
+    monkeypatch.setattr(schema, "UNKEYED_ON_DUCKDB", frozenset())
+    monkeypatch.setattr(bulk, "BULK_ROWS", 1)
+    workspace = open_workspace(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    try:
+        keys = workspace.execute(
+            "SELECT COUNT(*) FROM duckdb_constraints() WHERE table_name = 'stage_changes' "
+            "AND constraint_type = 'PRIMARY KEY'")[0][0]
+        import_generic(workspace, _write(tmp_path / "first", QUOTED), Settings())
+        report = import_generic(workspace, _write(tmp_path / "second", SECOND), Settings())
+
+        assert keys == 1
+        assert report.applied
+        assert report.tables["stage_changes"].updated == 1
+        assert report.tables["opportunities"].updated == 2
+    finally:
+        workspace.close()
+
+
 def test_scan_checksum_matches_files_read(tmp_path: Path) -> None:
     folder = _write(tmp_path / "in", FILES)
     paths = sorted(folder.glob("*.csv"))
@@ -232,6 +255,26 @@ def test_scan_checksum_matches_files_read(tmp_path: Path) -> None:
 
     assert digest == checksum([read_csv(path) for path in paths], options)
     assert all(scans[path].size == path.stat().st_size for path in paths)
+
+
+@pytest.mark.parametrize("chunk_bytes", [5, 6, 7, 16, 1 << 20])
+def test_scan_finds_blank_lines(tmp_path: Path, monkeypatch, chunk_bytes: int) -> None:
+    # Only a blank line before the last row changes how rows are numbered.
+    texts = {
+        "empty-line.csv": ("a,b\n1,2\n\n3,4\n", True),
+        "spaces-line.csv": ("a,b\n1,2\n \t\r\n3,4\n", True),
+        "trailing.csv": ("a,b\n1,2\n3,4\n\n \n", False),
+        "crlf.csv": ("a,b\r\n1,2\r\n3,4\r\n", False),
+    }
+    for name, (text, _) in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8", newline="")
+    monkeypatch.setattr(largefile, "CHUNK_BYTES", chunk_bytes)
+
+    scans, _ = scan_files([tmp_path / name for name in texts], ImportOptions())
+
+    for name, (text, blank) in texts.items():
+        assert scans[tmp_path / name].blank_line is blank, name
+        assert scans[tmp_path / name].lines == text.count("\n"), name
 
 
 def test_large_file_rejections_on_every_backend(workspace, folder: Path) -> None:

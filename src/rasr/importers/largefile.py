@@ -25,6 +25,7 @@ import hashlib
 import logging
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -49,7 +50,8 @@ from rasr.store.schema import TABLES
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 16 * 1024 * 1024
-# The first bytes of a file, enough for any header row.
+# The first bytes of a file, enough for any header row, and the overlap searched for a blank line
+# that spans two chunks.
 HEAD_BYTES = 64 * 1024
 # A line that is empty or contains only spaces and tabs. csv.reader numbers it, but DuckDB skips it.
 _BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n")
@@ -92,14 +94,16 @@ def scan_files(paths: list[Path], options: ImportOptions) -> tuple[dict[Path, Fi
     digest.update(options.fingerprint().encode("utf-8"))
     digest.update(b"\0")
     scans = {}
-    for path in sorted(paths, key=lambda item: item.name):
-        digest.update(path.name.encode("utf-8"))
-        digest.update(b"\0")
-        scans[path] = _scan(path, digest)
+    # hashlib releases the GIL on large buffers, so a second thread computes the file's own SHA-256.
+    with ThreadPoolExecutor(max_workers=1) as hasher:
+        for path in sorted(paths, key=lambda item: item.name):
+            digest.update(path.name.encode("utf-8"))
+            digest.update(b"\0")
+            scans[path] = _scan(path, digest, hasher)
     return scans, digest.hexdigest()
 
 
-def _scan(path: Path, total: Any) -> FileScan:
+def _scan(path: Path, total: Any, hasher: ThreadPoolExecutor) -> FileScan:
     file_digest = hashlib.sha256()
     size = lines = 0
     first_blank = last_content = -1
@@ -108,26 +112,37 @@ def _scan(path: Path, total: Any) -> FileScan:
     try:
         with path.open("rb") as handle:
             while chunk := handle.read(CHUNK_BYTES):
-                file_digest.update(chunk)
+                hashed = hasher.submit(file_digest.update, chunk)
                 total.update(chunk)
                 if not head:
                     head = chunk[:HEAD_BYTES]
                 lines += chunk.count(b"\n")
                 if first_blank < 0:
                     # The tail of the previous chunk finds a blank line split between two chunks.
-                    match = _BLANK_LINE.search(tail + chunk)
+                    match = _BLANK_LINE.search(tail + chunk[:HEAD_BYTES]) if tail else None
                     if match:
                         first_blank = size - len(tail) + match.start()
-                content = len(chunk.rstrip())
+                    elif match := _BLANK_LINE.search(chunk):
+                        first_blank = size + match.start()
+                content = _content_length(chunk)
                 if content:
                     last_content = size + content
-                tail = chunk[-8:]
+                tail = chunk[-HEAD_BYTES:]
                 size += len(chunk)
+                hashed.result()
     except OSError as error:
         raise ImportFailed(
             f"cannot read {path}: {error.strerror or error}; check that the file exists and is readable"
         ) from None
     return FileScan(path, size, file_digest.hexdigest(), lines, 0 <= first_blank < last_content, head)
+
+
+def _content_length(chunk: bytes) -> int:
+    """Return the length of chunk without its trailing whitespace, copying only its end when it can."""
+    end = chunk[-HEAD_BYTES:].rstrip()
+    if end:
+        return len(chunk) - min(len(chunk), HEAD_BYTES) + len(end)
+    return len(chunk.rstrip())
 
 
 def is_large(scan: FileScan, table: str, settings: Settings, options: ImportOptions) -> bool:
@@ -319,7 +334,7 @@ def _stage_rows(workspace: Workspace, staging: Staging, staged: StagedTable, con
         "ORDER BY r.rowid"
     )
     rejected: list[Record] = []
-    kept, kept_indexes = [], []
+    kept_rows, kept_indexes = [], []
     while batch := cursor.fetchmany(10_000):
         for index, *row in batch:
             record = _record(file, index, row)
@@ -327,11 +342,11 @@ def _stage_rows(workspace: Workspace, staging: Staging, staged: StagedTable, con
             if converted is None:
                 rejected.append(record)
             else:
-                kept.append(converted)
+                kept_rows.append(converted)
                 kept_indexes.append(index)
     workspace.execute(f'DELETE FROM "{staged.name}" WHERE NOT _valid')
-    if kept:
-        staging.add_rows(staged.table, kept, kept_indexes)
+    if kept_rows:
+        staging.add_rows(staged.table, kept_rows, kept_indexes)
         staged.unordered = True
     return read, rejected
 
