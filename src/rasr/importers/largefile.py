@@ -208,8 +208,10 @@ def stage_large_file(workspace: Workspace, staging: Staging, file: LargeCsvFile,
             if inferred not in (None, ISO):
                 workspace.execute(f'DELETE FROM "{staged.name}"')
                 conversion = FileConversion(file, table, _formats(settings, options, inferred), flags)
-                _insert_typed(workspace, staged, conversion, raw)
-        read, rejected = _stage_rows(workspace, staging, staged, conversion, raw, report)
+                invalid = _insert_typed(workspace, staged, conversion, raw)
+        read = staging.count(table)
+        report.table(table).rows_read += read
+        rejected = _reread_invalid(workspace, staging, staged, conversion, raw, report) if invalid else []
         report.sources[file.name] = LargeCsvFile(
             file.path, file.header, tuple(rejected), b"", file.labels, file.encoding, file.delimiter,
             sha256=file.sha256, size=file.size,
@@ -320,15 +322,13 @@ def _insert_typed(workspace: Workspace, staged: StagedTable, conversion: FileCon
     return int(workspace.execute(f'SELECT COUNT(*) FROM "{staged.name}" WHERE NOT _valid')[0][0])
 
 
-def _stage_rows(workspace: Workspace, staging: Staging, staged: StagedTable, conversion: FileConversion, raw: str,
-                report: ImportReport) -> tuple[int, list[Record]]:
-    """Re-read the rows of the staging table that failed a check row by row, keeping those the row parser reads.
+def _reread_invalid(workspace: Workspace, staging: Staging, staged: StagedTable, conversion: FileConversion,
+                    raw: str, report: ImportReport) -> list[Record]:
+    """Re-read the staged rows that failed a check row by row, keeping those the row parser reads.
 
-    Returns the number of rows read and the records rejected.
+    Returns the records rejected.
     """
     file = conversion.file
-    read = staging.count(staged.table)
-    report.table(staged.table).rows_read += read
     cursor = workspace.raw.execute(
         f'SELECT r.rowid, r.* FROM "{raw}" r JOIN "{staged.name}" s ON s._index = r.rowid WHERE NOT s._valid '
         "ORDER BY r.rowid"
@@ -348,7 +348,7 @@ def _stage_rows(workspace: Workspace, staging: Staging, staged: StagedTable, con
     if kept_rows:
         staging.add_rows(staged.table, kept_rows, kept_indexes)
         staged.unordered = True
-    return read, rejected
+    return rejected
 
 
 def _staged_columns(conversion: FileConversion, names: list[str], parsed: dict[str, str]) -> tuple[list[str], list[str]]:

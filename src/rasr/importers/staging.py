@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterator, Sequence
 
+import duckdb
 import pyarrow as pa
 
 from rasr.importers.batch import SourceRow
@@ -108,9 +109,12 @@ class Staging:
         return int(self.workspace.execute(f'SELECT COUNT(*) FROM "{self.tables[table].name}"')[0][0])
 
     def close(self) -> None:
-        """Drop every staging table."""
+        """Drop every staging table; a failure is logged, so it never hides the import's own error."""
         for staged in self.tables.values():
-            self.workspace.execute(f'DROP TABLE IF EXISTS "{staged.name}"')
+            try:
+                self.workspace.execute(f'DROP TABLE IF EXISTS "{staged.name}"')
+            except duckdb.Error as error:
+                log.warning("cannot drop staging table %s: %s", staged.name, error)
         self.tables.clear()
 
 
