@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import textwrap
 from pathlib import Path
 
@@ -181,6 +182,39 @@ def test_staged_falls_back_to_row_parser(tmp_path: Path, monkeypatch, text: str,
     assert results[1][1] == results[0][1]
     assert results[1][0] == results[0][0]
     assert results[1][1]["rejected_rows"] == rejected
+
+
+def test_staged_keeps_large_files_byte_for_byte(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(bulk, "BULK_ROWS", 1)
+    folder = _write(tmp_path / "in", QUOTED)
+    workspace = open_workspace(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    try:
+        report = import_generic(workspace, folder, Settings())
+        stored = workspace.execute("SELECT name, checksum, size, encoding, content FROM import_files ORDER BY name")
+
+        assert isinstance(report.sources["stage_changes.csv"], LargeCsvFile)
+        expected = []
+        for path in sorted(folder.iterdir()):
+            data = path.read_bytes()
+            expected.append((path.name, hashlib.sha256(data).hexdigest(), len(data), "utf-8", data))
+        assert stored == expected
+    finally:
+        workspace.close()
+
+
+def test_staged_folder_with_glob_characters(tmp_path: Path, monkeypatch) -> None:
+    # DuckDB would read "data[1]" as a pattern, so these files are read row by row.
+    monkeypatch.setattr(bulk, "BULK_ROWS", 1)
+    workspace = open_workspace(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    try:
+        report = import_generic(workspace, _write(tmp_path / "data[1]", QUOTED), Settings())
+        stored = workspace.execute("SELECT name, size FROM import_files ORDER BY name")
+
+        assert report.applied
+        assert not any(isinstance(file, LargeCsvFile) for file in report.sources.values())
+        assert stored == [(path.name, path.stat().st_size) for path in sorted((tmp_path / "data[1]").iterdir())]
+    finally:
+        workspace.close()
 
 
 def test_staged_failure_leaves_workspace_unchanged(tmp_path: Path, monkeypatch) -> None:

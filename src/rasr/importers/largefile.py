@@ -157,6 +157,9 @@ def is_large(scan: FileScan, table: str, settings: Settings, options: ImportOpti
         return False
     if b"\n" not in scan.head:
         return False
+    # DuckDB's file readers expand these characters as a glob pattern.
+    if any(char in str(scan.path) for char in "*?["):
+        return False
     try:
         first_line = scan.head.split(b"\n", 1)[0].decode("utf-8-sig")
     except UnicodeDecodeError:
