@@ -53,6 +53,16 @@ def _stage_rows(workspace: Workspace, table: Table, staging: str, columns: Seque
         finally:
             workspace.raw.unregister("_rasr_incoming")
         return
+    if workspace.dialect == "postgres" and len(rows) > 1000:
+        # COPY sends the rows as one stream, where INSERT ... VALUES takes a round trip per batch.
+        cursor = workspace.raw.cursor()
+        try:
+            with cursor.copy(f'COPY "{staging}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+        return
     marks = ", ".join("?" for _ in columns)
     if workspace.dialect == "sqlite":
         rows = [tuple(_to_sqlite(v) for v in row) for row in rows]
