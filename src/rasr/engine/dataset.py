@@ -343,6 +343,18 @@ class Views:
     names: tuple[str, ...]
 
 
+def stores_steps(backend) -> bool:
+    """Whether intermediate results read by later queries are stored rather than computed again.
+
+    SQLite needs them stored: its parser overflows on long chains, and it
+    evaluates a subquery again for every use. Spark plans and runs an
+    inline chain again for every query that reads it. DuckDB computes a
+    short chain again faster than it stores one (measured on a million
+    deals), and PostgreSQL is treated the same way.
+    """
+    return backend.name in {"sqlite", "pyspark"}
+
+
 def materialise(backend, name: str, expr: ir.Table) -> ir.Table:
     """Store expr under name for the rest of the connection: a temporary table, or a cached view on Spark.
 
@@ -427,11 +439,10 @@ def build_views(backend, tables: dict[str, ir.Table], as_of: dt.date, lookback: 
 
     collapsed, summary = _prepared(backend, tables, data_version, stored)
     all_visits = stage_visits(collapsed, as_of)
-    if backend.name == "sqlite":
-        # Elsewhere the filter is cheaper to repeat in the two queries that read it than to store.
+    if stores_steps(backend):
         all_visits = stored("all_visits", all_visits)
     states = deal_states(tables, summary, all_visits, as_of)
-    if backend.name == "sqlite":
+    if stores_steps(backend):
         states = stored("states", states)
         owned = states
     else:

@@ -15,7 +15,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from rasr.engine.dataset import Views, days_between, materialise, release_quietly
+from rasr.engine.dataset import Views, days_between, materialise, release_quietly, stores_steps
 from rasr.engine.periods import Span
 from rasr.engine.quantiles import NATIVE, grouped_quantiles
 
@@ -124,7 +124,7 @@ def stage_counts(views: Views, backend) -> dict[str, dict[str, StageFigures]]:
     # Both sides of the join are stored first: SQLite joins two window subqueries
     # row by row (minutes at 20k deals) but indexes stored tables automatically.
     names = [f"{views.names[-1]}_firsts", f"{views.names[-1]}_reached"]
-    if backend.name != "sqlite":
+    if not stores_steps(backend):
         return _stage_counts(views, lambda i, expr: expr)
     try:
         return _stage_counts(views, lambda i, expr: materialise(backend, names[i], expr))
@@ -215,9 +215,9 @@ def quantiles(views: Views, lookback: Span, previous: Span, backend) -> dict[tup
     """
     name = f"{views.names[-1]}_values"
     values = _long_values(views, lookback, previous)
-    if backend.name == "sqlite":
+    if stores_steps(backend):
         # Elsewhere the three groupings share one evaluation of the values (a common table
-        # expression), which costs less than storing them; SQLite would compute them three times.
+        # expression), which costs less than storing them.
         values = materialise(backend, name, values)
     try:
         native = backend.name in NATIVE
