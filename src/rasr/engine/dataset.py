@@ -344,7 +344,7 @@ class Views:
 
 
 def stores_steps(backend) -> bool:
-    """Whether intermediate results read by later queries are stored rather than computed again.
+    """Return whether intermediate results read by later queries are stored rather than computed again.
 
     SQLite needs them stored: its parser overflows on long chains, and it
     evaluates a subquery again for every use. Spark plans and runs an

@@ -2,10 +2,10 @@
 
 DuckDB has exact aggregates for both: `median` (the mean of the two middle
 values when the count is even) and `quantile_disc`, which picks the value
-at rank ceil(p × n), the nearest-rank percentile. They need no sort of the
-whole input, so DuckDB uses them. SQLite has neither, and PostgreSQL and
-Spark lack a nearest-rank percentile that Ibis can write, so there both
-are computed from window ranks with the same definitions.
+at rank ceil(p × n), the nearest-rank percentile. At a million deals they
+are faster than window ranks, so DuckDB uses them. SQLite has neither. On SQLite,
+PostgreSQL and Spark both are computed from window ranks with the same
+definitions.
 """
 
 from __future__ import annotations
