@@ -340,3 +340,61 @@ def test_large_file_rejections_on_every_backend(workspace, folder: Path) -> None
     assert report.tables["opportunities"].duplicates == 1
     assert count(workspace, "opportunities") == 12_001 - 12
     assert select(workspace, "SELECT status, amount FROM opportunities WHERE opp_id = 'o0'") == [("lost", 9900)]
+
+
+def test_staged_bad_counts_are_rejected_rows(tmp_path: Path, monkeypatch) -> None:
+    # A count that is not a number, a non-ASCII digit and one beyond 64 bits: each row is rejected
+    # (or, for the Arabic-Indic digit, read as the row parser reads it), and the import goes on.
+    files = {"activities.csv": """
+        rep_id,kind,occurred_on,count
+        r1,call,2024-01-02,3
+        r1,call,2024-01-03,x
+        r1,email,2024-01-04,٣
+        r1,email,2024-01-05,99999999999999999999
+        r1,meeting,2024-01-06,9223372036854775807
+        """}
+    rows, staged = _run_both(tmp_path, monkeypatch, [files])
+
+    assert _comparable(staged[1]) == _comparable(rows[1])
+    assert staged[0] == rows[0]
+    rejected = {(rejection.row, rejection.value) for rejection in staged[1].rejected}
+    assert rejected == {(3, "x"), (5, "99999999999999999999")}
+    assert "out of range" in next(r.reason for r in staged[1].rejected if r.row == 5)
+    assert count_rows(staged[0], "activities") == 3
+
+
+def test_staged_swiss_locale(tmp_path: Path, monkeypatch) -> None:
+    # de-CH groups thousands with an apostrophe, which must not end the SQL string.
+    files = {"opportunities.csv": """
+        opp_id,rep_id,status,amount,created_on,close_on
+        a,r1,won,10'900.50,2024-01-02,2024-02-03
+        b,r1,won,1’250,2024-01-02,2024-02-03
+        c,r1,lost,12'34,2024-01-02,2024-02-03
+        """}
+    options = ImportOptions(number_locale=parse_number_locale("de-CH"))
+    rows, staged = _run_both(tmp_path, monkeypatch, [files], options=options)
+
+    assert _comparable(staged[1]) == _comparable(rows[1])
+    assert staged[0] == rows[0]
+    amounts = {row[0]: row[3] for row in staged[0]["opportunities"]}
+    assert amounts == {"a": 1090050, "b": 125000}
+    assert staged[1].rejected_rows == 1
+
+
+def test_staged_stage_changes_alone_warn_unknown_stage(tmp_path: Path, monkeypatch) -> None:
+    # Stage changes imported without opportunities still name stages that must be known.
+    first = {"opportunities.csv": FILES["opportunities.csv"], "stages.csv": SECOND["stages.csv"]}
+    second = {"stage_changes.csv": """
+        opp_id,stage,entered_at
+        o1,Demo,2024-01-10
+        o1,Unknown Stage,2024-01-12
+        """}
+    rows, staged = _run_both(tmp_path, monkeypatch, [first, second])
+
+    codes = [warning.code for warning in staged[1].warnings]
+    assert "unknown_stage" in codes
+    assert _comparable(staged[1]) == _comparable(rows[1])
+
+
+def count_rows(snapshot: dict[str, list], table: str) -> int:
+    return len(snapshot[table])

@@ -105,7 +105,7 @@ def _number_text_sql(cell: str, formats: Formats, money: bool) -> tuple[str, str
     groups = "".join("\\" + char if char in ".'" else char for char in locale.groups)
     decimal = "\\" + locale.decimal if locale.decimal == "." else locale.decimal
     pattern = f"(\\d{{1,3}}([{groups}]\\d{{3}})+|\\d+)({decimal}\\d+)?|{decimal}\\d+"
-    plain = f"replace(regexp_replace({bare}, '[{groups}]', '', 'g'), {_quote(locale.decimal)}, '.')"
+    plain = f"replace(regexp_replace({bare}, {_quote(f'[{groups}]')}, '', 'g'), {_quote(locale.decimal)}, '.')"
     return plain, f"regexp_full_match({bare}, {_quote(pattern)})"
 
 
@@ -146,7 +146,8 @@ def _cell_sql(parse: Any, cell: str, parts: str, formats: Formats) -> tuple[str,
         ok = f"regexp_full_match({cell}, '[+-]?\\d{{1,18}}')"
         if parse is p.parse_count:
             ok = f"({ok} AND NOT starts_with({cell}, '-') OR {cell} = '-0')"
-        return f"CAST({cell} AS BIGINT)", ok
+        # TRY_CAST: the value is computed for every row, also those whose cell fails the check.
+        return f"TRY_CAST({cell} AS BIGINT)", ok
     if parse is p.parse_currency:
         return f"upper({cell})", f"regexp_full_match({cell}, '[A-Za-z]{{3}}')"
     if parse == DATE:

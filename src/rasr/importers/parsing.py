@@ -128,10 +128,17 @@ def parse_rate(text: str) -> Decimal:
     return value
 
 
+# The range of a 64-bit integer column, as every workspace engine stores whole numbers.
+MAX_INT = 2**63 - 1
+
+
 def parse_int(text: str) -> int:
     if not re.fullmatch(r"[+-]?\d+", text):
         raise InvalidValue("is not a whole number")
-    return int(text)
+    value = int(text)
+    if not -MAX_INT <= value <= MAX_INT:
+        raise InvalidValue(f"is out of range; whole numbers must lie between -{MAX_INT} and {MAX_INT}")
+    return value
 
 
 def parse_count(text: str) -> int:

@@ -115,10 +115,13 @@ def _first_ids(workspace: Workspace, label: str, relation: str, condition: str) 
 
 def warn_staged_opportunities(workspace: Workspace, staging: Staging, report: ImportReport) -> None:
     """Warn as rules.warn_opportunities does, about the staged opportunities that break a data rule."""
+    changes = f'"{staging["stage_changes"].name}"' if "stage_changes" in staging else None
     if "opportunities" not in staging:
+        # Stage changes imported on their own can still name unknown stages.
+        if changes:
+            _warn_stages(workspace, staging, None, changes, report)
         return
     opportunities = f'"{staging["opportunities"].name}"'
-    changes = f'"{staging["stage_changes"].name}"' if "stage_changes" in staging else None
     reps = "SELECT rep_id FROM reps"
     if "reps" in staging:
         reps += f' UNION ALL SELECT rep_id FROM "{staging["reps"].name}"'
@@ -153,11 +156,14 @@ def _stage_kinds(workspace: Workspace, staging: Staging) -> dict[str, str]:
     return kinds
 
 
-def _warn_stages(workspace: Workspace, staging: Staging, opportunities: str, changes: str | None,
+def _warn_stages(workspace: Workspace, staging: Staging, opportunities: str | None, changes: str | None,
                  report: ImportReport) -> None:
+    """Warn about staged rows naming unknown stages, and opportunities whose status differs from their stage."""
     kinds = _stage_kinds(workspace, staging)
     if not kinds:
-        staged = int(workspace.execute(f"SELECT COUNT(*) FROM {opportunities} WHERE stage IS NOT NULL")[0][0])
+        staged = 0
+        if opportunities:
+            staged += int(workspace.execute(f"SELECT COUNT(*) FROM {opportunities} WHERE stage IS NOT NULL")[0][0])
         if changes:
             staged += int(workspace.execute(f"SELECT COUNT(*) FROM {changes} WHERE stage IS NOT NULL")[0][0])
         if staged:
@@ -173,8 +179,13 @@ def _warn_stages(workspace: Workspace, staging: Staging, opportunities: str, cha
     }))
     try:
         unknown = "stage IS NOT NULL AND stage NOT IN (SELECT stage FROM _rasr_stage_kinds)"
-        opp_ids, opp_total = _first_ids(workspace, "opp_id", opportunities, unknown)
-        names = {name for (name,) in workspace.execute(f"SELECT DISTINCT stage FROM {opportunities} WHERE {unknown}")}
+        opp_ids: list[str] = []
+        opp_total = 0
+        names: set[str] = set()
+        if opportunities:
+            opp_ids, opp_total = _first_ids(workspace, "opp_id", opportunities, unknown)
+            names.update(name for (name,) in workspace.execute(
+                f"SELECT DISTINCT stage FROM {opportunities} WHERE {unknown}"))
         change_ids: list[str] = []
         change_total = 0
         if changes:
@@ -187,6 +198,8 @@ def _warn_stages(workspace: Workspace, staging: Staging, opportunities: str, cha
                 "add the stages to stages.csv",
                 (opp_ids + change_ids)[:LISTED_ROWS], opp_total + change_total,
             )
+        if not opportunities:
+            return
         ids, total = _first_ids(
             workspace, "o.opp_id || ' (' || o.status || ', stage ' || o.stage || ')'",
             f"{opportunities} o JOIN _rasr_stage_kinds k ON k.stage = o.stage", "k.kind <> o.status",
