@@ -121,3 +121,50 @@ def test_import_invalid_format(tmp_path: Path) -> None:
     result = run_cli("--db", str(tmp_path / "new.db"), "import", "generic", str(tmp_path), "--format", "csv")
 
     assert_one_line_error(result, 2, "invalid value 'csv' for --format: expected text or json")
+
+
+def test_import_interrupted_in_duckdb_exits_130(tmp_path: Path, monkeypatch) -> None:
+    # Ctrl-C during a DuckDB query arrives as DuckDB's InterruptException, here while writing a table.
+    import duckdb
+
+    import rasr.importers.bulk as bulk
+    import rasr.importers.staged_apply as staged_apply
+
+    folder = write_generic_folder(tmp_path / "export")
+    db = f"duckdb:///{tmp_path / 'work.duckdb'}"
+    monkeypatch.setattr(bulk, "BULK_ROWS", 1)
+
+    def interrupted(*args, **kwargs):
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    monkeypatch.setattr(staged_apply, "_write_table", interrupted)
+
+    result = run_cli("--db", db, "import", "generic", str(folder))
+
+    assert_one_line_error(result, 130, "interrupted; an import that did not finish wrote nothing")
+    assert "NOT applied" not in result.stdout
+    monkeypatch.undo()
+    # Nothing was written: no rows and no recorded import, and a new import applies.
+    from rasr.store import open_workspace
+
+    workspace = open_workspace(db)
+    try:
+        assert workspace.execute("SELECT COUNT(*) FROM opportunities")[0][0] == 0
+        assert workspace.execute("SELECT COUNT(*) FROM imports")[0][0] == 0
+    finally:
+        workspace.close()
+    assert run_cli("--db", db, "import", "generic", str(folder)).exit_code == 0
+
+
+def test_keyboard_interrupt_exits_130(tmp_path: Path, monkeypatch) -> None:
+    import rasr.importers as importers
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(importers, "import_generic", interrupted)
+    folder = write_generic_folder(tmp_path / "export")
+
+    result = run_cli("--db", str(tmp_path / "work.db"), "import", "generic", str(folder))
+
+    assert_one_line_error(result, 130, "interrupted; an import that did not finish wrote nothing")

@@ -9,6 +9,19 @@ from typing import Iterable
 EXIT_FAILURE = 1
 # An argument, option or setting is invalid. Click uses 2 for its usage errors too.
 EXIT_USAGE = 2
+# The user pressed Ctrl-C: 128 + SIGINT, as shells report it.
+EXIT_INTERRUPTED = 130
+INTERRUPTED = "interrupted; an import that did not finish wrote nothing"
+
+
+def is_interrupt(error: BaseException) -> bool:
+    """Tell whether error, or an error it was raised from, is Ctrl-C reaching Python or a DuckDB query."""
+    while error is not None:
+        if isinstance(error, KeyboardInterrupt) or type(error).__name__ == "InterruptException" or str(
+                error).startswith("Query interrupted"):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 class CliError(Exception):

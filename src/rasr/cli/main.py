@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from rasr.cli import brief, config, generate, imports, metrics, reps, team
-from rasr.cli.errors import EXIT_FAILURE, EXIT_USAGE, CliError
+from rasr.cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, INTERRUPTED, CliError, is_interrupt
 from rasr.cli.state import CliState, check_format, print_stderr
 from rasr.engine.settings import SettingError
 from rasr.store.connection import DEFAULT_DB, WorkspaceError
@@ -37,6 +37,8 @@ class RasrGroup(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):
             # Exits and usage errors (a missing argument, an unknown option) are typer's to report.
             raise
+        except KeyboardInterrupt:
+            fail(INTERRUPTED, EXIT_INTERRUPTED)
         except CliError as error:
             fail(error.message, error.exit_code)
         except SettingError as error:
@@ -44,6 +46,9 @@ class RasrGroup(TyperGroup):
         except WorkspaceError as error:
             fail(str(error), EXIT_FAILURE)
         except Exception as error:  # noqa: BLE001 - the last resort: one line, the traceback only at -vv
+            if is_interrupt(error):
+                # DuckDB turns Ctrl-C during a query into its own error type.
+                fail(INTERRUPTED, EXIT_INTERRUPTED)
             if isinstance(error, OSError) and error.errno == errno.EPIPE:
                 # The reader of stdout went away (`rasr team --format csv | head`), and typer exits quietly.
                 raise

@@ -9,6 +9,8 @@ import logging
 import uuid
 from decimal import Decimal
 
+import duckdb
+
 from rasr.engine.settings import SPECS, Settings
 from rasr.importers.batch import Batch
 from rasr.importers.csvfile import file_checksum
@@ -23,6 +25,15 @@ from rasr.store.schema import TABLES
 from rasr.store.settings import has_imported, load_settings, setting_set
 
 log = logging.getLogger(__name__)
+
+
+def is_interrupted_query(error: Exception) -> bool:
+    """Tell whether a database error is Ctrl-C stopping a DuckDB query.
+
+    DuckDB raises InterruptException, and at some points of an import
+    another error whose message starts "Query interrupted".
+    """
+    return isinstance(error, duckdb.InterruptException) or str(error).startswith("Query interrupted")
 
 WRITE_ORDER = (
     "teams", "reps", "stages", "rates", "opportunities", "stage_changes", "owner_changes",
@@ -82,6 +93,9 @@ def apply_batch(workspace: Workspace, batch: Batch, settings: Settings, report: 
         error.report = report
         raise
     except Exception as error:  # the database drivers raise their own error types
+        if is_interrupted_query(error):
+            # Ctrl-C during a DuckDB query: the transaction is rolled back, and the command line reports the interrupt.
+            raise KeyboardInterrupt from error
         report.applied = False
         report.error = f"writing to workspace {workspace.label} failed: {error}"
         log.error("import %s rolled back: %s", report.import_id, error)

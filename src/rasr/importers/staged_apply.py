@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from rasr.engine.settings import Settings
 from rasr.importers.apply import (
-    LOCKED_SETTINGS, WRITE_ORDER, check_locked_settings, earlier_import, record_import,
+    LOCKED_SETTINGS, WRITE_ORDER, check_locked_settings, earlier_import, is_interrupted_query, record_import,
 )
 from rasr.importers.batch import Batch, SourceRow
 from rasr.importers.csvfile import file_checksum
@@ -86,6 +86,9 @@ def apply_staged(workspace: Workspace, staging: Staging, batch: Batch, settings:
         error.report = report
         raise
     except Exception as error:  # the database driver raises its own error types
+        if is_interrupted_query(error):
+            # Ctrl-C during a DuckDB query: the transaction is rolled back, and the command line reports the interrupt.
+            raise KeyboardInterrupt from error
         report.applied = False
         report.error = f"writing to workspace {workspace.label} failed: {error}"
         log.error("import %s rolled back: %s", report.import_id, error)
