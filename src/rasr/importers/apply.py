@@ -8,6 +8,7 @@ import json
 import logging
 import uuid
 from decimal import Decimal
+from typing import Callable
 
 import duckdb
 
@@ -52,7 +53,32 @@ def apply_batch(workspace: Workspace, batch: Batch, settings: Settings, report: 
     write. The same files imported before with the same options are skipped,
     unless options.force is set.
     """
-    options = options or ImportOptions()
+
+    def write() -> None:
+        for table in ("quotas", "aspirations"):
+            check_overlaps(workspace, table, batch.rows(table))
+        warn_opportunities(batch, _stage_kinds(workspace, batch), _rep_ids(workspace, batch), report)
+        rates = load_rates(workspace, batch)
+        price_opportunities(batch, rates, settings.reporting_currency, report)
+        for table in WRITE_ORDER:
+            _write_table(workspace, table, batch, report)
+        _write_flags(workspace, batch, report)
+        if batch.rows("rates"):
+            reprice_stored(workspace, batch, rates, settings.reporting_currency, report)
+
+    return apply_import(workspace, settings, report, checksum, options or ImportOptions(), write,
+                        lambda: keep_files(workspace, report))
+
+
+def apply_import(workspace: Workspace, settings: Settings, report: ImportReport, checksum: str,
+                 options: ImportOptions, write: Callable[[], None], keep: Callable[[], None]) -> ImportReport:
+    """Run an import's checks and writes in one transaction, with what every import shares around them.
+
+    Around write, which checks and writes the rows, come: --strict, the
+    settings fixed at the first import, skipping files imported before, the
+    record in `imports`, and keep, which stores the files read. Any error
+    rolls the whole transaction back and is raised as ImportFailed.
+    """
     started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     report.import_id = uuid.uuid4().hex
     try:
@@ -71,22 +97,13 @@ def apply_batch(workspace: Workspace, batch: Batch, settings: Settings, report: 
                 report.import_id = None
                 log.info("import of %s skipped: the same files were imported as %s", report.source, earlier)
                 return report
-            for table in ("quotas", "aspirations"):
-                check_overlaps(workspace, table, batch.rows(table))
-            warn_opportunities(batch, _stage_kinds(workspace, batch), _rep_ids(workspace, batch), report)
-            rates = load_rates(workspace, batch)
-            price_opportunities(batch, rates, settings.reporting_currency, report)
-            for table in WRITE_ORDER:
-                _write_table(workspace, table, batch, report)
-            _write_flags(workspace, batch, report)
-            if batch.rows("rates"):
-                reprice_stored(workspace, batch, rates, settings.reporting_currency, report)
+            write()
             if first_import:
                 for key in LOCKED_SETTINGS:
                     setting_set(workspace, key=key, value=str(getattr(settings, key)))
             report.applied = True
             record_import(workspace, report, started_at, checksum)
-            keep_files(workspace, report)
+            keep()
     except ImportFailed as error:
         report.applied = False
         report.error = str(error)

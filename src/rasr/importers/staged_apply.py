@@ -8,29 +8,24 @@ Python, so rates stay exact decimals.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import uuid
 from typing import Any
 
 import pyarrow as pa
 
 from rasr.engine.settings import Settings
-from rasr.importers.apply import (
-    LOCKED_SETTINGS, WRITE_ORDER, check_locked_settings, earlier_import, is_interrupted_query, record_import,
-)
+from rasr.importers.apply import WRITE_ORDER, apply_import
 from rasr.importers.batch import Batch, SourceRow
 from rasr.importers.csvfile import file_checksum
 from rasr.importers.currency import CONVERTED, load_rates, price_values, reprice_stored, warn_prices
 from rasr.importers.largefile import LargeCsvFile
 from rasr.importers.options import ImportOptions
 from rasr.importers.overlap import check_overlaps
-from rasr.importers.report import LISTED_ROWS, ImportFailed, ImportReport, name_ids
+from rasr.importers.report import LISTED_ROWS, ImportReport, name_ids
 from rasr.importers.staging import Staging, StagedTable
 from rasr.store.connection import Workspace
 from rasr.store.load import VERSIONED_TABLES, bump_data_version, upsert
 from rasr.store.schema import TABLES
-from rasr.store.settings import has_imported, setting_set
 
 log = logging.getLogger(__name__)
 
@@ -43,60 +38,24 @@ def apply_staged(workspace: Workspace, staging: Staging, batch: Batch, settings:
     apply_batch. batch contains the rates read, which price the staged
     opportunities; every table, rates included, is written from staging.
     """
-    started_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    report.import_id = uuid.uuid4().hex
-    try:
-        if options.strict and report.rejected_rows:
-            raise ImportFailed(
-                f"{report.rejected_rows} rows were rejected and --strict turns any rejected row into a failed "
-                "import; fix the rows listed in the report (and its rejected-rows file) and import again"
-            )
-        with workspace.transaction():
-            first_import = not has_imported(workspace)
-            if not first_import:
-                check_locked_settings(workspace, settings)
-            earlier = None if options.force else earlier_import(workspace, report.format, checksum)
-            if earlier is not None:
-                report.skipped_as = earlier
-                report.import_id = None
-                log.info("import of %s skipped: the same files were imported as %s", report.source, earlier)
-                return report
-            for table in ("quotas", "aspirations"):
-                check_overlaps(workspace, table, _goal_rows(workspace, staging, table))
-            warn_staged_opportunities(workspace, staging, report)
-            rates = load_rates(workspace, batch)
-            _price(workspace, staging, rates, settings.reporting_currency, report)
-            for table in WRITE_ORDER:
-                if table in staging:
-                    _write_table(workspace, staging[table], report)
-            if "opportunities" in staging:
-                _write_flags(workspace, staging["opportunities"], report)
-            if batch.rows("rates"):
-                imported = staging["opportunities"].name if "opportunities" in staging else None
-                reprice_stored(workspace, batch, rates, settings.reporting_currency, report, imported_from=imported)
-            if first_import:
-                for key in LOCKED_SETTINGS:
-                    setting_set(workspace, key=key, value=str(getattr(settings, key)))
-            report.applied = True
-            record_import(workspace, report, started_at, checksum)
-            _keep_files(workspace, report)
-    except ImportFailed as error:
-        report.applied = False
-        report.error = str(error)
-        error.report = report
-        raise
-    except Exception as error:  # the database driver raises its own error types
-        if is_interrupted_query(error):
-            # Ctrl-C during a DuckDB query: the transaction is rolled back, and the command line reports the interrupt.
-            raise KeyboardInterrupt from error
-        report.applied = False
-        report.error = f"writing to workspace {workspace.label} failed: {error}"
-        log.error("import %s rolled back: %s", report.import_id, error)
-        raise ImportFailed(f"{report.error}; nothing was written, fix the cause and import again", report) from error
-    log.info("import %s of %s applied: %s rows read, %s inserted, %s updated, %s rejected",
-             report.import_id, report.source, report.rows_read, report.inserted, report.updated,
-             report.rejected_rows)
-    return report
+
+    def write() -> None:
+        for table in ("quotas", "aspirations"):
+            check_overlaps(workspace, table, _goal_rows(workspace, staging, table))
+        warn_staged_opportunities(workspace, staging, report)
+        rates = load_rates(workspace, batch)
+        _price(workspace, staging, rates, settings.reporting_currency, report)
+        for table in WRITE_ORDER:
+            if table in staging:
+                _write_table(workspace, staging[table], report)
+        if "opportunities" in staging:
+            _write_flags(workspace, staging["opportunities"], report)
+        if batch.rows("rates"):
+            imported = staging["opportunities"].name if "opportunities" in staging else None
+            reprice_stored(workspace, batch, rates, settings.reporting_currency, report, imported_from=imported)
+
+    return apply_import(workspace, settings, report, checksum, options, write,
+                        lambda: _keep_files(workspace, report))
 
 
 def _goal_rows(workspace: Workspace, staging: Staging, table: str) -> list[SourceRow]:
