@@ -17,7 +17,7 @@ py=.venv/bin/python
 mkdir -p "$work"
 
 # Data. make_org.py writes exact sizes without owner changes or currencies, so the pandas baseline
-# and the DuckDB query compute the engine's figures; the product's generator writes every table.
+# and the DuckDB query compute the engine's figures. The product's generator writes every table.
 [ -d "$work/org-100k" ] || $py benchmarks/make_org.py "$work/org-100k" --opportunities 100000 --reps 200
 [ -d "$work/org-1m" ] || $py benchmarks/make_org.py "$work/org-1m" --opportunities 1000000 --reps 2000
 [ -d "$work/gen-2000" ] || .venv/bin/rasr generate "$work/gen-2000" --reps 2000

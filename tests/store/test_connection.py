@@ -57,7 +57,7 @@ def schema_versions(workspace: Workspace) -> list[tuple]:
         ("duckdb:////abs/work.duckdb", DatabaseURL("duckdb", "/abs/work.duckdb")),
         # Percent-escapes in the path are decoded.
         ("sqlite:///my%20work.db", DatabaseURL("sqlite", "my work.db")),
-        # The query of a DuckDB URL holds DuckDB settings.
+        # The query of a DuckDB URL contains DuckDB settings.
         ("duckdb:///rel.duckdb?memory_limit=1GB&threads=2",
          DatabaseURL("duckdb", "rel.duckdb", options=(("memory_limit", "1GB"), ("threads", "2")))),
         # No path at all means an in-memory database.

@@ -446,8 +446,8 @@ def build_views(backend, tables: dict[str, ir.Table], as_of: dt.date, lookback: 
         states = stored("states", states)
         owned = states
     else:
-        # The owners need only the deals with owner changes, so their states are computed
-        # apart, and the states of all deals once, inside the deals table.
+        # Only deals with owner changes need an owner lookup, so their states are computed separately.
+        # The states of all deals are then computed once, inside the deals table.
         opps = tables["opportunities"]
         changed = opps.filter(opps.opp_id.isin(tables["owner_changes"].opp_id))
         owned = deal_states({**tables, "opportunities": changed}, summary, all_visits, as_of)

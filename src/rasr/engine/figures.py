@@ -123,9 +123,9 @@ def stage_counts(views: Views, backend) -> dict[str, dict[str, StageFigures]]:
     """Per rep and stage: deals that entered the stage and closed in the lookback, won, and advanced."""
     # Both sides of the join are stored first: SQLite joins two window subqueries
     # row by row (minutes at 20k deals) but indexes stored tables automatically.
-    names = [f"{views.names[-1]}_firsts", f"{views.names[-1]}_reached"]
     if not stores_steps(backend):
         return _stage_counts(views, lambda i, expr: expr)
+    names = [f"{views.names[-1]}_firsts", f"{views.names[-1]}_reached"]
     try:
         return _stage_counts(views, lambda i, expr: materialise(backend, names[i], expr))
     finally:
@@ -236,7 +236,8 @@ def quantiles(views: Views, lookback: Span, previous: Span, backend) -> dict[tup
         release_quietly(backend, name)
     result = {}
     for row in frame.to_dict("records"):
-        stage = _clean(row)["stage"]
+        # A missing stage comes back as None or as pandas' NA, depending on the backend.
+        stage = row["stage"] if isinstance(row["stage"], str) else None
         metric = row["metric"] if stage is None else f"{row['metric']}:{stage}"
         result[(row["scope"], row["grp"], metric)] = Quantile(
             int(row["n"]), _float(row["mean"]), _float(row["median"]), _float(row["p90"])

@@ -48,13 +48,13 @@ class RepContext:
     _group_stages: dict[tuple[str, str], dict[str, tuple[int, int]]] = field(default_factory=dict)
 
     def group_pool(self, group: tuple[str, str]) -> Pool:
-        """The pooled sums of a group's members, computed once per group."""
+        """Return the pooled sums of a group's members, computed once per group."""
         if group not in self._group_pools:
             self._group_pools[group] = self.pool(self.members(group))
         return self._group_pools[group]
 
     def group_stages(self, group: tuple[str, str]) -> dict[str, tuple[int, int]]:
-        """Per stage, the deals of a group's members that entered it and closed, and those won."""
+        """Return per stage the deals of a group's members that entered it and closed, and those won."""
         if group not in self._group_stages:
             totals: dict[str, tuple[int, int]] = {}
             for rep_id in self.members(group):

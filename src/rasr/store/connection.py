@@ -50,7 +50,7 @@ def parse_db_url(text: str) -> DatabaseURL:
         path, _, query = path.partition("?")
         options = tuple(parse_qsl(query, keep_blank_values=True))
         if options and scheme == "sqlite":
-            raise WorkspaceError(f"a sqlite:/// workspace URL takes no options: {text!r}")
+            raise WorkspaceError(f"invalid workspace URL {text!r}: sqlite:/// takes no options; remove the part from '?'")
         return DatabaseURL(scheme, unquote(path) or None, options=options)
     raise WorkspaceError(
         f"unsupported workspace URL scheme '{scheme}' in {text!r}; "
