@@ -184,13 +184,13 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
         for rep_id in sorted(set(sums) - known_ids):
             rep_rows.append({"rep_id": rep_id, "name": rep_id, "team": None, "start_date": None, "end_date": None})
         quantiles = figures.quantiles(views, spans["lookback"], previous, workspace.backend)
-        stage_counts = figures.stage_counts(views, workspace.backend)
+        stage_counts = figures.stage_counts(views)
         threshold_rows = _thresholds(quantiles, rep_rows, open_stages, settings)
         if threshold_rows:
             import pandas as pd
 
             threshold_table = materialise(
-                workspace.backend, f"_rasr_thresholds_{views.names[0].rsplit('_', 1)[-1]}",
+                workspace.backend, views.scratch("thresholds"),
                 ibis.memtable(pd.DataFrame(threshold_rows)))
         active = figures.active_open(views, threshold_table)
         quota_rows = _goal_rows(workspace, "quotas")

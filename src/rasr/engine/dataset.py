@@ -83,7 +83,8 @@ def collapse_visits(history: ir.Table) -> ir.Table:
     so only a change of stage starts a new visit. The result does not depend
     on as_of, because the visits up to any day are a prefix of these, which
     lets a workspace keep it between analyses. next_all_on is the start of
-    the next visit in the whole history. opp_key numbers the opportunities
+    the next visit in the whole history; stage_repeats marks the visits of
+    a stage that the deal visits more than once. opp_key numbers the opportunities
     with a stage history, so that the later joins and groupings of millions
     of visits compare integers instead of text ids.
     """
@@ -103,6 +104,7 @@ def collapse_visits(history: ir.Table) -> ir.Table:
     so_far = ibis.window(group_by=visits.opp_id, order_by=visits.visit_no, preceding=None, following=0)
     return visits.mutate(
         regressions_so_far=visits.is_regression.cast("int32").sum().over(so_far),
+        stage_repeats=visits.visit_no.count().over(ibis.window(group_by=[visits.opp_id, visits.stage])) > 1,
         opp_key=ibis.dense_rank().over(ibis.window(order_by=visits.opp_id)),
     )
 
@@ -256,13 +258,13 @@ def close_pushes(close_changes: ir.Table, as_of: dt.date) -> ir.Table:
     )
 
 
-def deals_as_of(tables: dict[str, ir.Table], states: ir.Table, owners: ir.Table, pushes: ir.Table,
-                as_of: dt.date, lookback: Span) -> ir.Table:
-    """Add to `deal_states` each deal's owner and team, slipped flag and lookback fields.
+def deal_facts(tables: dict[str, ir.Table], states: ir.Table, owners: ir.Table, pushes: ir.Table) -> ir.Table:
+    """Add to `deal_states` each deal's owner and team, whether its win is booked elsewhere, and its cycle.
 
     owners is `latest_owners(states, ...)` and pushes `close_pushes(...)`.
+    The columns added depend on as_of only through states, owners and
+    pushes; `deal_flags` adds those that compare dates with as_of.
     """
-    a = ibis.date(as_of)
     reps = tables["reps"].select(rp_rep_id="rep_id", rp_team="team", rp_start_date="start_date")
     joined = (
         states.left_join(owners, states.opp_id == owners.ow_opp_id)
@@ -279,43 +281,44 @@ def deals_as_of(tables: dict[str, ir.Table], states: ir.Table, owners: ir.Table,
     booked_elsewhere = (
         (joined.state == "won") & ~joined.owner_history & (joined.closed_on < joined.rp_start_date)
     ).fill_null(False)
-    slipped = (joined.state == "open") & (
-        (joined.expected_close_on < a).fill_null(False) | (joined.close_pushes > 0)
-    )
-    lb_start = ibis.date(lookback.start)
-    closed = joined.state.isin(CLOSED)
     return joined.mutate(
         team=joined.rp_team,
         booked_elsewhere=booked_elsewhere,
-        slipped=slipped,
-        is_qualified=joined.qualified_on.notnull() & (joined.qualified_on <= a),
         is_open=joined.state == "open",
-        closed_in_lookback=closed & (joined.closed_on >= lb_start) & (joined.closed_on <= a),
         cycle_days=ibis.cases(
             (joined.bad_dates, ibis.null("int64")), else_=days_between(joined.closed_on, joined.qualified_on)
         ),
-        stage_age_days=ibis.cases(
-            (joined.state == "open", days_between(a, joined.stage_entered_on)), else_=ibis.null("int64")
-        ),
-    ).drop("ow_opp_id", "ow_rep_id", "ow_from_rep_id", "ow_has_history", "p_opp_id", "p_pushes",
+    ).drop("ref_on", "ow_opp_id", "ow_rep_id", "ow_from_rep_id", "ow_has_history", "p_opp_id", "p_pushes",
            "rp_rep_id", "rp_team", "rp_start_date")
 
 
-def visits_as_of(visits: ir.Table, deals: ir.Table, lookback: Span) -> ir.Table:
-    """Stage visits up to as_of of the deals that exist then, with the deal's owner and flags.
+def _closed_in_lookback(state: ir.StringValue, closed_on: ir.DateValue, as_of: dt.date,
+                        lookback: Span) -> ir.BooleanValue:
+    return state.isin(CLOSED) & (closed_on >= ibis.date(lookback.start)) & (closed_on <= ibis.date(as_of))
 
-    Only the visits that a metric reads are kept: every visit of a
-    qualified deal that closed in the lookback, and any visit that ended in
-    the lookback.
-    """
-    owners = deals.select(
-        d_opp_key=deals.opp_key, d_rep_id=deals.rep_id, d_team=deals.team, d_state=deals.state,
-        d_closed_on=deals.closed_on, d_bad_dates=deals.bad_dates, d_is_qualified=deals.is_qualified,
-        d_closed_in_lookback=deals.closed_in_lookback,
+
+def deal_flags(facts: ir.Table, as_of: dt.date, lookback: Span) -> ir.Table:
+    """Add to `deal_facts` the columns that compare its dates with as_of: qualified, slipped, age in stage."""
+    a = ibis.date(as_of)
+    return facts.mutate(
+        slipped=(facts.state == "open") & (
+            (facts.expected_close_on < a).fill_null(False) | (facts.close_pushes > 0)
+        ),
+        is_qualified=facts.qualified_on.notnull() & (facts.qualified_on <= a),
+        closed_in_lookback=_closed_in_lookback(facts.state, facts.closed_on, as_of, lookback),
+        stage_age_days=ibis.cases(
+            (facts.state == "open", days_between(a, facts.stage_entered_on)), else_=ibis.null("int64")
+        ),
+    )
+
+
+def owned_visits(visits: ir.Table, facts: ir.Table) -> ir.Table:
+    """Stage visits of the deals in facts (`deal_facts`), each with its deal's owner, team, state and dates."""
+    owners = facts.select(
+        d_opp_key=facts.opp_key, d_rep_id=facts.rep_id, d_team=facts.team, d_state=facts.state,
+        d_closed_on=facts.closed_on, d_bad_dates=facts.bad_dates, d_qualified_on=facts.qualified_on,
     )
     joined = visits.join(owners, visits.opp_key == owners.d_opp_key)
-    ended_in_lookback = (visits.next_on >= ibis.date(lookback.start)) & (visits.next_on <= ibis.date(lookback.end))
-    joined = joined.filter((owners.d_is_qualified & owners.d_closed_in_lookback) | ended_in_lookback.fill_null(False))
     return joined.select(
         opp_key=visits.opp_key,
         stage=visits.stage,
@@ -324,23 +327,100 @@ def visits_as_of(visits: ir.Table, deals: ir.Table, lookback: Span) -> ir.Table:
         entered_on=visits.entered_on,
         next_on=visits.next_on,
         days=visits.days,
+        stage_repeats=visits.stage_repeats,
         rep_id=owners.d_rep_id,
         team=owners.d_team,
         state=owners.d_state,
         closed_on=owners.d_closed_on,
         bad_dates=owners.d_bad_dates,
-        is_qualified=owners.d_is_qualified,
-        closed_in_lookback=owners.d_closed_in_lookback,
+        qualified_on=owners.d_qualified_on,
+    )
+
+
+def lookback_visits(owned: ir.Table, as_of: dt.date, lookback: Span) -> ir.Table:
+    """Keep the `owned_visits` that a metric reads, with the deal's qualified and closed-in-lookback flags.
+
+    Those are every visit of a qualified deal that closed in the lookback,
+    and any visit that ended in the lookback.
+    """
+    flagged = owned.mutate(
+        is_qualified=owned.qualified_on.notnull() & (owned.qualified_on <= ibis.date(as_of)),
+        closed_in_lookback=_closed_in_lookback(owned.state, owned.closed_on, as_of, lookback),
+    )
+    ended = _ended_in(flagged, lookback).fill_null(False)
+    return flagged.filter((flagged.is_qualified & flagged.closed_in_lookback) | ended)
+
+
+def _ended_in(visits: ir.Table, lookback: Span) -> ir.BooleanValue:
+    return (visits.next_on >= ibis.date(lookback.start)) & (visits.next_on <= ibis.date(lookback.end))
+
+
+def ended_visits(visits: ir.Table, lookback: Span) -> ir.Table:
+    """Keep the visits (`owned_visits` or `lookback_visits`) that ended in the lookback, of any deal.
+
+    The plain range test lets DuckDB skip the blocks of visits outside it.
+    """
+    return visits.filter(_ended_in(visits, lookback))
+
+
+def deal_stages(visits: ir.Table, store=lambda stem, expr: expr) -> ir.Table:
+    """Per deal and open stage it entered: first and last entry, and whether it later reached a higher stage.
+
+    visits are `owned_visits` (or `lookback_visits`) of the deals wanted;
+    every visit of each such deal must be there. advanced is True when, on
+    or after the day the deal first entered the stage, it entered a stage
+    of a higher position (lost stages aside). store(stem, expr) may store
+    the two parts before they are joined.
+    """
+    deal_columns = ["rep_id", "team", "opp_key", "state", "closed_on", "bad_dates", "qualified_on"]
+    opened = visits.filter(visits.kind == "open")
+    firsts = store("firsts", opened.group_by([*deal_columns, "stage"]).aggregate(
+        first_on=opened.entered_on.min(), last_on=opened.entered_on.max(), position=opened.position.max(),
+    ))
+    # The highest position a deal reached on or after each day it entered a stage.
+    # Written as a running max over days instead of an inequality join, which SQLite runs in quadratic time.
+    reached = visits.group_by(r_opp_key=visits.opp_key, r_on=visits.entered_on).aggregate(
+        r_position=visits.position.max(where=visits.kind != "lost")
+    )
+    later = ibis.window(group_by=reached.r_opp_key, order_by=ibis.desc(reached.r_on), preceding=None, following=0)
+    reached = store("reached", reached.mutate(r_max_after=reached.r_position.max().over(later)))
+    joined = firsts.left_join(reached, [firsts.opp_key == reached.r_opp_key, firsts.first_on == reached.r_on])
+    return joined.select(
+        *deal_columns, "stage", "first_on", "last_on",
+        won=joined.state == "won",
+        advanced=(joined.r_max_after > joined.position).fill_null(False),
+    )
+
+
+def lookback_stages(stages: ir.Table, as_of: dt.date, lookback: Span) -> ir.Table:
+    """Keep the `deal_stages` rows of qualified deals that closed in the lookback."""
+    return stages.filter(
+        stages.qualified_on.notnull() & (stages.qualified_on <= ibis.date(as_of))
+        & _closed_in_lookback(stages.state, stages.closed_on, as_of, lookback)
     )
 
 
 @dataclass
 class Views:
-    """The materialised point-in-time tables of one analysis."""
+    """The point-in-time deals, visits and deal stages of one analysis, and the tables stored to build them.
+
+    ended holds the visits that ended in the lookback (`ended_visits`), a
+    part of visits kept apart so that reading it skips the rest, and stages
+    the `deal_stages` of the qualified deals closed in the lookback.
+
+    suffix is unique to the analysis; `scratch` names further temporary
+    tables with it.
+    """
 
     deals: ir.Table
     visits: ir.Table
+    ended: ir.Table
+    stages: ir.Table
     names: tuple[str, ...]
+    suffix: int
+
+    def scratch(self, stem: str) -> str:
+        return f"_rasr_{stem}_{self.suffix}"
 
 
 def stores_steps(backend) -> bool:
@@ -380,36 +460,128 @@ def release(backend, name: str) -> None:
 
 PREPARED_VISITS = "_rasr_prepared_visits"
 PREPARED_SUMMARY = "_rasr_prepared_summary"
+PREPARED_DEALS = "_rasr_prepared_deals"
+PREPARED_OWNED = "_rasr_prepared_owned_visits"
+PREPARED_STAGES = "_rasr_prepared_deal_stages"
 PREPARED_STAMP = "_rasr_prepared_stamp"
+PREPARED_TABLES = (PREPARED_VISITS, PREPARED_SUMMARY, PREPARED_DEALS, PREPARED_OWNED, PREPARED_STAGES,
+                   PREPARED_STAMP)
 # Changes whenever the prepared tables' columns change, so that a workspace
 # prepared by an older rasr is prepared again.
-PREPARED_LAYOUT = "3"
+PREPARED_LAYOUT = "4"
 
 
-def _prepared(backend, tables: dict[str, ir.Table], data_version: str | None,
+def settled_on(tables: dict[str, ir.Table]) -> dt.date | None:
+    """Return the last day on which a recorded change alters a deal's facts.
+
+    That is the latest creation, close of a closed deal, stage change, owner
+    change or close-date change. From that day on, only the comparisons
+    that `deal_flags` and `lookback_visits` make with as_of still change.
+    """
+    opps = tables["opportunities"]
+    closed = opps.filter(opps.status.lower().isin(CLOSED))
+    days = [
+        opps.created_on.max(),
+        closed.close_on.max(),
+        tables["stage_changes"].entered_on.max(),
+        tables["owner_changes"].changed_on.max(),
+        tables["close_date_changes"].changed_on.max(),
+    ]
+    values = [_as_date(day.execute()) for day in days]
+    known = [value for value in values if value is not None]
+    return max(known) if known else None
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or value != value:  # None, NaT or NaN
+        return None
+    if isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime"):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+@dataclass
+class Prepared:
+    """What an analysis reads that does not depend on as_of, kept in the workspace between analyses.
+
+    visits is `collapse_visits(...)` and summary `history_summary(...)`.
+    deals, owned and stages are `deal_facts`, `owned_visits` and the
+    `deal_stages` of qualified closed deals on the settled day (see
+    `settled_on`); they serve every as_of on or after it, and are None when
+    they are not kept.
+    """
+
+    visits: ir.Table
+    summary: ir.Table
+    settled: dt.date | None = None
+    deals: ir.Table | None = None
+    owned: ir.Table | None = None
+    stages: ir.Table | None = None
+
+    def serves(self, as_of: dt.date) -> bool:
+        return self.deals is not None and self.settled is not None and as_of >= self.settled
+
+
+def _facts_on(backend, tables: dict[str, ir.Table], prepared: Prepared, day: dt.date,
               stored) -> tuple[ir.Table, ir.Table]:
-    """Return the collapsed visits and history summary, kept in the workspace while data_version is current.
+    """Return the stage visits up to day and the `deal_facts` of the deals that exist then."""
+    all_visits = stage_visits(prepared.visits, day)
+    if stores_steps(backend):
+        all_visits = stored("all_visits", all_visits)
+    states = deal_states(tables, prepared.summary, all_visits, day)
+    if stores_steps(backend):
+        states = stored("states", states)
+        owned = states
+    else:
+        # Only deals with owner changes need an owner lookup, so their states are computed separately.
+        # The states of all deals are then computed once, inside the facts.
+        opps = tables["opportunities"]
+        changed = opps.filter(opps.opp_id.isin(tables["owner_changes"].opp_id))
+        owned = deal_states({**tables, "opportunities": changed}, prepared.summary, all_visits, day)
+    owners = stored("owners", latest_owners(owned, tables["owner_changes"]))
+    pushes = stored("pushes", close_pushes(tables["close_date_changes"], day))
+    return all_visits, deal_facts(tables, states, owners, pushes)
 
-    Both depend only on the stage changes and the stages table, not on
-    as_of, so one build serves every analysis until an import changes
-    either table (which changes data_version). Without a version, or on
-    Spark, they are built for this analysis only.
+
+def _prepared(backend, tables: dict[str, ir.Table], data_version: str | None, stored) -> Prepared:
+    """Return the prepared tables, kept in the workspace while data_version is current.
+
+    They depend only on the imported tables, not on as_of, so one build
+    serves every analysis until an import changes a table they read (which
+    changes data_version). Without a version, or on Spark, the collapsed
+    visits are built for this analysis only and no deals are prepared.
     """
     if data_version is None or backend.name == "pyspark":
         collapsed = stored("collapsed", collapse_visits(stage_history(tables)))
-        return collapsed, stored("summary", history_summary(collapsed))
+        return Prepared(collapsed, stored("summary", history_summary(collapsed)))
     stamp_value = f"{data_version}/{PREPARED_LAYOUT}"
-    existing = set(backend.list_tables())
-    if {PREPARED_VISITS, PREPARED_SUMMARY, PREPARED_STAMP} <= existing:
+    if set(PREPARED_TABLES) <= set(backend.list_tables()):
         stamp = backend.table(PREPARED_STAMP).execute()
         if len(stamp) == 1 and stamp["version"].iloc[0] == stamp_value:
-            return backend.table(PREPARED_VISITS), backend.table(PREPARED_SUMMARY)
+            settled = _as_date(stamp["settled_on"].iloc[0])
+            return Prepared(backend.table(PREPARED_VISITS), backend.table(PREPARED_SUMMARY), settled,
+                            backend.table(PREPARED_DEALS), backend.table(PREPARED_OWNED),
+                            backend.table(PREPARED_STAGES))
     started = time.perf_counter()
     visits = backend.create_table(PREPARED_VISITS, collapse_visits(stage_history(tables)), overwrite=True)
     summary = backend.create_table(PREPARED_SUMMARY, history_summary(visits), overwrite=True)
-    backend.create_table(PREPARED_STAMP, ibis.memtable({"version": [stamp_value]}), overwrite=True)
-    log.info("prepared stage visits for data version %s in %.2fs", data_version, time.perf_counter() - started)
-    return visits, summary
+    prepared = Prepared(visits, summary, settled_on(tables))
+    # Without a settled day (no dated record at all) the deals are empty tables all the same.
+    day = prepared.settled or dt.date.min
+    all_visits, facts = _facts_on(backend, tables, prepared, day, stored)
+    prepared.deals = backend.create_table(PREPARED_DEALS, facts, overwrite=True)
+    prepared.owned = backend.create_table(PREPARED_OWNED, owned_visits(all_visits, prepared.deals), overwrite=True)
+    owned = prepared.owned
+    closed = owned.filter(owned.state.isin(CLOSED) & owned.qualified_on.notnull())
+    prepared.stages = backend.create_table(PREPARED_STAGES, deal_stages(closed, stored), overwrite=True)
+    stamp = ibis.memtable({"version": [stamp_value], "settled_on": [prepared.settled]},
+                          schema={"version": "string", "settled_on": "date"})
+    backend.create_table(PREPARED_STAMP, stamp, overwrite=True)
+    log.info("prepared deals and stage visits for data version %s in %.2fs", data_version,
+             time.perf_counter() - started)
+    return prepared
 
 
 def release_quietly(backend, name: str) -> None:
@@ -422,10 +594,13 @@ def release_quietly(backend, name: str) -> None:
 
 def build_views(backend, tables: dict[str, ir.Table], as_of: dt.date, lookback: Span,
                 data_version: str | None = None) -> Views:
-    """Materialise deals and visits on as_of as temporary tables shared by every metric query.
+    """Build the deals and visits on as_of that every metric query shares.
 
-    data_version names the state of the stage data; with it, the as_of-free
-    preparation is kept in the workspace and reused (see `_prepared`).
+    data_version names the state of the imported data; with it, the
+    as_of-free preparation is kept in the workspace and reused (see
+    `_prepared`). On or after the settled day the views are the prepared
+    deals and visits with as_of's flags; before it, they are built from the
+    stage history up to as_of.
     """
     suffix = next(_view_ids)
     names = []
@@ -437,25 +612,25 @@ def build_views(backend, tables: dict[str, ir.Table], as_of: dt.date, lookback: 
         names.append(name)
         return materialise(backend, name, expr)
 
-    collapsed, summary = _prepared(backend, tables, data_version, stored)
-    all_visits = stage_visits(collapsed, as_of)
-    if stores_steps(backend):
-        all_visits = stored("all_visits", all_visits)
-    states = deal_states(tables, summary, all_visits, as_of)
-    if stores_steps(backend):
-        states = stored("states", states)
-        owned = states
-    else:
-        # Only deals with owner changes need an owner lookup, so their states are computed separately.
-        # The states of all deals are then computed once, inside the deals table.
-        opps = tables["opportunities"]
-        changed = opps.filter(opps.opp_id.isin(tables["owner_changes"].opp_id))
-        owned = deal_states({**tables, "opportunities": changed}, summary, all_visits, as_of)
-    owners = stored("owners", latest_owners(owned, tables["owner_changes"]))
-    pushes = stored("pushes", close_pushes(tables["close_date_changes"], as_of))
-    deals = stored("deals", deals_as_of(tables, states, owners, pushes, as_of, lookback))
-    visits = stored("visits", visits_as_of(all_visits, deals, lookback))
-    return Views(deals=deals, visits=visits, names=tuple(names))
+    def shared(stem: str, expr: ir.Table) -> ir.Table:
+        return stored(stem, expr) if stores_steps(backend) else expr
+
+    prepared = _prepared(backend, tables, data_version, stored)
+    if prepared.serves(as_of):
+        deals = shared("deals", deal_flags(prepared.deals, as_of, lookback))
+        visits = lookback_visits(prepared.owned, as_of, lookback)
+        stages = shared("stages", lookback_stages(prepared.stages, as_of, lookback))
+        return Views(deals=deals, visits=visits, ended=ended_visits(prepared.owned, lookback), stages=stages,
+                     names=tuple(names), suffix=suffix)
+    all_visits, facts = _facts_on(backend, tables, prepared, as_of, stored)
+    deals = stored("deals", deal_flags(facts, as_of, lookback))
+    visits = stored("visits", lookback_visits(owned_visits(all_visits, deals), as_of, lookback))
+    closed = visits.filter(visits.is_qualified & visits.closed_in_lookback)
+    # SQLite joins two window subqueries row by row (minutes at 20k deals) but indexes stored tables
+    # automatically, so there both parts of deal_stages are stored first.
+    stages = deal_stages(closed, stored if stores_steps(backend) else (lambda stem, expr: expr))
+    return Views(deals=deals, visits=visits, ended=ended_visits(visits, lookback), stages=shared("stages", stages),
+                 names=tuple(names), suffix=suffix)
 
 
 def drop_views(backend, views: Views) -> None:

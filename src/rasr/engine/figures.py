@@ -119,43 +119,13 @@ def covered_bookings(views: Views, goals: ir.Table, as_of: dt.date, spans: dict[
     return {row["rep_id"]: _clean(row) for row in frame.to_dict("records")}
 
 
-def stage_counts(views: Views, backend) -> dict[str, dict[str, StageFigures]]:
+def stage_counts(views: Views) -> dict[str, dict[str, StageFigures]]:
     """Per rep and stage: deals that entered the stage and closed in the lookback, won, and advanced."""
-    # Both sides of the join are stored first: SQLite joins two window subqueries
-    # row by row (minutes at 20k deals) but indexes stored tables automatically.
-    if not stores_steps(backend):
-        return _stage_counts(views, lambda i, expr: expr)
-    names = [f"{views.names[-1]}_firsts", f"{views.names[-1]}_reached"]
-    try:
-        return _stage_counts(views, lambda i, expr: materialise(backend, names[i], expr))
-    finally:
-        for name in names:
-            release_quietly(backend, name)
-
-
-def _stage_counts(views: Views, store) -> dict[str, dict[str, StageFigures]]:
-    v = views.visits
-    closed = v.filter(v.is_qualified & v.closed_in_lookback & (v.kind == "open"))
-    firsts = store(0, closed.group_by(["rep_id", "opp_key", "stage"]).aggregate(
-        first_on=closed.entered_on.min(), position=closed.position.max(), won=(closed.state == "won").any()
-    ))
-    # The highest position a deal reached on or after each day it entered a stage, lost stages aside.
-    # Written as a running max over days instead of an inequality join, which SQLite runs in quadratic time.
-    mine = v.filter(v.is_qualified & v.closed_in_lookback)
-    reached = mine.group_by(r_opp_key=mine.opp_key, r_on=mine.entered_on).aggregate(
-        r_position=mine.position.max(where=mine.kind != "lost")
-    )
-    later = ibis.window(group_by=reached.r_opp_key, order_by=ibis.desc(reached.r_on), preceding=None, following=0)
-    reached = store(1, reached.mutate(r_max_after=reached.r_position.max().over(later)))
-    joined = firsts.left_join(reached, [firsts.opp_key == reached.r_opp_key, firsts.first_on == reached.r_on])
-    per_opp = joined.select(
-        "rep_id", "opp_key", "stage", "won",
-        advanced=(joined.r_max_after > joined.position).fill_null(False),
-    )
-    frame = per_opp.group_by(["rep_id", "stage"]).aggregate(
-        entered_closed=per_opp.opp_key.count(),
-        entered_won=per_opp.won.cast("int32").sum(),
-        entered_advanced=per_opp.advanced.cast("int32").sum(),
+    st = views.stages
+    frame = st.group_by(["rep_id", "stage"]).aggregate(
+        entered_closed=st.opp_key.count(),
+        entered_won=st.won.cast("int32").sum(),
+        entered_advanced=st.advanced.cast("int32").sum(),
     ).execute()
     result: dict[str, dict[str, StageFigures]] = defaultdict(dict)
     for row in frame.to_dict("records"):
@@ -172,8 +142,6 @@ def _long_values(views: Views, lookback: Span, previous: Span) -> ir.Table:
     per-stage metrics stage_days and to_close.
     """
     d = views.deals
-    v = views.visits
-    lb_start, lb_end = ibis.date(lookback.start), ibis.date(lookback.end)
     closed_lb = d.is_qualified & d.closed_in_lookback
     parts = []
 
@@ -193,17 +161,17 @@ def _long_values(views: Views, lookback: Span, previous: Span) -> ir.Table:
     add(prev, "cycle_previous", prev.cycle_days)
 
     # Time in stage: per deal, the days of its visits of a stage that ended in the lookback.
-    ended = v.filter(v.next_on.notnull() & (v.next_on >= lb_start) & (v.next_on <= lb_end)
-                     & ~v.bad_dates & (v.kind == "open"))
-    per_deal = ended.group_by(["rep_id", "team", "opp_key", "stage"]).aggregate(days=ended.days.sum())
+    # Only the stages a deal visited more than once need their visits summed.
+    ended = views.ended.filter(~views.ended.bad_dates & (views.ended.kind == "open"))
+    once = ended.filter(~ended.stage_repeats)
+    add(once, "stage_days", once.days, once.stage)
+    again = ended.filter(ended.stage_repeats)
+    per_deal = again.group_by(["rep_id", "team", "opp_key", "stage"]).aggregate(days=again.days.sum())
     add(per_deal, "stage_days", per_deal.days, per_deal.stage)
 
     # Stale thresholds: days from the last entry into a stage to close, closed deals in the lookback.
-    visited = v.filter(v.is_qualified & v.closed_in_lookback & (v.kind == "open") & ~v.bad_dates)
-    last_entry = visited.group_by(["rep_id", "team", "opp_key", "stage"]).aggregate(
-        last_on=visited.entered_on.max(), closed_on=visited.closed_on.max()
-    )
-    add(last_entry, "to_close", days_between(last_entry.closed_on, last_entry.last_on), last_entry.stage)
+    st = views.stages.filter(~views.stages.bad_dates)
+    add(st, "to_close", days_between(st.closed_on, st.last_on), st.stage)
     return ibis.union(*parts)
 
 
@@ -213,7 +181,7 @@ def quantiles(views: Views, lookback: Span, previous: Span, backend) -> dict[tup
     A per-stage metric is keyed "stage_days:<stage>" or "to_close:<stage>".
     The per-deal values are grouped three times, once per scope.
     """
-    name = f"{views.names[-1]}_values"
+    name = views.scratch("values")
     values = _long_values(views, lookback, previous)
     if stores_steps(backend):
         # Elsewhere the three groupings share one evaluation of the values (a common table

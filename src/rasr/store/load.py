@@ -108,13 +108,15 @@ def upsert(workspace: Workspace, table_name: str, columns: Sequence[str],
     return count
 
 
-# Tables whose changes invalidate the engine's prepared stage visits.
-VERSIONED_TABLES = frozenset({"stage_changes", "stages"})
+# Tables whose changes invalidate what the engine prepared from them (deals and stage visits).
+VERSIONED_TABLES = frozenset({
+    "opportunities", "stage_changes", "stages", "owner_changes", "close_date_changes", "reps", "rates",
+})
 DATA_VERSION_KEY = "_data_version"
 
 
 def bump_data_version(workspace: Workspace) -> None:
-    """Record that the stage data changed, so analyses rebuild what they prepared from it."""
+    """Record that data the engine prepares from changed, so the next analysis prepares it again."""
     with workspace.transaction():
         workspace.execute("DELETE FROM settings WHERE key = ?", (DATA_VERSION_KEY,))
         workspace.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (DATA_VERSION_KEY, uuid.uuid4().hex))
