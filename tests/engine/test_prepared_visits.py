@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from engine_helpers import rep_row, run, analyze_on
 from scenario import Scenario
@@ -43,3 +44,32 @@ def test_same_data_reuses_prepared_tables(backend):
     # The prepared tables stay; the per-analysis temporary ones are gone.
     assert {"_rasr_prepared_visits", "_rasr_prepared_summary"} <= tables
     assert not [name for name in backend.backend.list_tables() if name.startswith("_rasr_deals_")]
+
+
+def test_owner_change_and_new_amount_rebuild_prepared_deals(backend):
+    scenario = Scenario().rep("a").rep("b")
+    scenario.opp("a", "open", 1000, created="2024-01-01", opp_id="d1", history=[("Qualify", "2024-01-01")])
+    first = run(backend, scenario, "2024-03-01")
+    assert rep_row(first, "a")["metrics"]["open_count"] == 1
+    assert rep_row(first, "b")["metrics"]["open_count"] == 0
+
+    # A later import hands the deal to b and doubles its amount; the stage history is unchanged.
+    upsert(backend, "owner_changes", ["opp_id", "changed_at", "changed_on", "rep_id", "from_rep_id"],
+           [("d1", dt.datetime(2024, 2, 1), dt.date(2024, 2, 1), "b", "a")])
+    upsert(backend, "opportunities", ["opp_id", "rep_id", "status", "amount", "created_on", "stage"],
+           [("d1", "b", "open", 200000, dt.date(2024, 1, 1), "Qualify")])
+    second = analyze_on(backend, "2024-03-01")
+    assert rep_row(second, "a")["metrics"]["open_count"] == 0
+    assert rep_row(second, "b")["metrics"]["open_count"] == 1
+    assert Decimal(str(rep_row(second, "b")["metrics"]["open_amount"])) == Decimal("2000")
+
+
+def test_day_before_the_last_change_reads_the_history(backend):
+    scenario = Scenario().rep("a")
+    scenario.opp("a", "won", 1000, created="2024-01-01", close="2024-02-01", opp_id="d1",
+                 history=[("Qualify", "2024-01-01"), ("Won", "2024-02-01")])
+    # The prepared deals hold the deal as won; on 2024-01-15 it was still open in Qualify.
+    assert rep_row(run(backend, scenario, "2024-03-01"), "a")["metrics"]["won_count"] == 1
+    earlier = rep_row(analyze_on(backend, "2024-01-15"), "a")["metrics"]
+    assert earlier["won_count"] == 0
+    assert earlier["open_count"] == 1

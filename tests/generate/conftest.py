@@ -23,8 +23,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> GeneratedOrg:
 @pytest.fixture(scope="session")
 def imported(generated: GeneratedOrg, tmp_path_factory: pytest.TempPathFactory) -> ImportedOrg:
     """Import the generated CSV files with the generic importer and analyse on the end date."""
-    path = tmp_path_factory.mktemp("workspace") / "generated.duckdb"
-    workspace = open_workspace(f"duckdb:///{path}")
+    url = f"duckdb:///{tmp_path_factory.mktemp('workspace') / 'generated.duckdb'}"
+    workspace = open_workspace(url)
     try:
         settings = Settings()
         report = import_generic(workspace, generated.directory, settings)
@@ -32,4 +32,4 @@ def imported(generated: GeneratedOrg, tmp_path_factory: pytest.TempPathFactory) 
     finally:
         workspace.close()
     archetypes = {row["rep_id"]: row["archetype"] for row in generated.rows("reps")}
-    return ImportedOrg(report, analysis, archetypes)
+    return ImportedOrg(report, analysis, archetypes, url)

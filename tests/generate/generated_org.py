@@ -30,3 +30,4 @@ class ImportedOrg:
     report: ImportReport
     analysis: TeamAnalysis
     archetypes: dict[str, str]  # rep_id -> archetype
+    workspace_url: str  # the imported workspace, closed; tests open it again to analyse it otherwise

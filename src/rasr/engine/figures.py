@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Collection
 
 import ibis
 import ibis.expr.types as ir
@@ -175,11 +175,14 @@ def _long_values(views: Views, lookback: Span, previous: Span) -> ir.Table:
     return ibis.union(*parts)
 
 
-def quantiles(views: Views, lookback: Span, previous: Span, backend) -> dict[tuple[str, str, str], Quantile]:
+def quantiles(views: Views, lookback: Span, previous: Span, backend,
+              whole_workspace: Collection[str] | None = None) -> dict[tuple[str, str, str], Quantile]:
     """Compute quantiles keyed by (scope, group, metric) in one query; scope is "rep", "team" or "all".
 
     A per-stage metric is keyed "stage_days:<stage>" or "to_close:<stage>".
     The per-deal values are grouped three times, once per scope.
+    whole_workspace names the metrics computed for the "all" group (None:
+    every metric); reps without a team read every metric there.
     """
     name = views.scratch("values")
     values = _long_values(views, lookback, previous)
@@ -193,7 +196,8 @@ def quantiles(views: Views, lookback: Span, previous: Span, backend) -> dict[tup
         scopes = [
             ("rep", values.mutate(grp=values.rep_id)),
             ("team", values.filter(values.team.notnull()).mutate(grp=values.team)),
-            ("all", values.mutate(grp=ibis.literal(ALL))),
+            ("all", (values if whole_workspace is None else values.filter(values.metric.isin(list(whole_workspace))))
+             .mutate(grp=ibis.literal(ALL))),
         ]
         table = ibis.union(*(
             grouped_quantiles(scoped, keys, native=native).mutate(scope=ibis.literal(scope))
