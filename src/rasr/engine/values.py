@@ -24,16 +24,34 @@ def missing(reason: str) -> Figure:
     return Figure(None, reason)
 
 
+# Below 2**52 floats lie at most half a cent apart, so every half cent in that range is a float.
+_EXACT_FLOAT_CENTS = 2.0**52
+
+_CENT = Decimal("0.01")
+
+
 def money(cents: float | int | Decimal | None) -> Decimal | None:
-    """Cents to a Decimal amount in currency units, rounded to the cent for display."""
+    """Cents to a Decimal amount in currency units, rounded half-even to the cent for display.
+
+    A float is rounded as its shortest repr reads, so 12.5 cents shows as 0.12 and -0.2 cents as -0.00.
+    """
     if cents is None:
         return None
     if isinstance(cents, int):
         # Exact: whole cents need no rounding, only the decimal point moved.
         return Decimal(cents).scaleb(-2)
-    if isinstance(cents, float) and not math.isfinite(cents):
-        return None
-    return (Decimal(str(cents)) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    if isinstance(cents, float):
+        if not math.isfinite(cents):
+            return None
+        if -_EXACT_FLOAT_CENTS < cents < _EXACT_FLOAT_CENTS:
+            # Rounding the float itself picks the same whole cent as rounding its repr, with no text conversion.
+            # A half cent strictly between the two would be a float nearer the repr, which then would not
+            # read back as this float.
+            rounded = Decimal(round(cents)).scaleb(-2)
+            # round() returns an int, which drops the sign of a zero result that the repr's Decimal keeps.
+            return rounded.copy_negate() if not rounded and math.copysign(1.0, cents) < 0 else rounded
+        cents = Decimal(str(cents))
+    return (cents / 100).quantize(_CENT, rounding=ROUND_HALF_EVEN)
 
 
 def ratio(numerator: float | int | Decimal | None, denominator: float | int | Decimal | None) -> float | None:
