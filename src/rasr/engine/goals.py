@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import starmap
 from typing import Sequence
 
 from rasr.engine.periods import DAY, Span, fiscal_year_span
@@ -79,6 +80,8 @@ def _row_value(row: GoalRow) -> Decimal:
 
 
 def _merge(ranges: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    if len(ranges) < 2:
+        return ranges
     merged: list[tuple[dt.date, dt.date]] = []
     for start, end in sorted(ranges):
         if merged and start <= merged[-1][1] + DAY:
@@ -108,11 +111,17 @@ def goal_for_span(
     """
     employed_start = max(span.start, start_date) if start_date else span.start
     employed_end = min(span.end, end_date) if end_date else span.end
-    expanded = [part for row in rows for part in _spread_by_season(row, settings)]
+    if settings.seasonality:
+        expanded = [part for row in rows for part in _spread_by_season(row, settings)]
+    else:
+        expanded = rows
 
     total = Decimal(0)
     covered_ranges = []
     for row in expanded:
+        # Most rows lie wholly before or after the span, so skip them before computing any overlap.
+        if row.ends_on < span.start or row.starts_on > span.end:
+            continue
         hit = _overlap(row.starts_on, row.ends_on, span.start, span.end)
         if hit is None:
             continue
@@ -124,10 +133,11 @@ def goal_for_span(
         total += _row_value(row) * days / row.days
 
     covered = _merge(covered_ranges)
-    covered_days = sum((end - start).days + 1 for start, end in covered)
+    covered_days = 0
     uncovered = []
     cursor = span.start
     for start, end in covered:
+        covered_days += (end - start).days + 1
         if start > cursor:
             uncovered.append((cursor, start - DAY))
         cursor = end + DAY
@@ -156,7 +166,7 @@ def goal_for_span(
 
     effective_days = covered_days + assumed_days
     if effective_days == 0:
-        return Goal(span, None, 0, (), tuple(Span(s, e) for s, e in uncovered), 0,
+        return Goal(span, None, 0, (), tuple(starmap(Span, uncovered)), 0,
                     (f"no {what} row covers {span.label}: the goal is missing, not zero",))
     if uncovered and not assumed_days:
         gaps = ", ".join(Span(s, e).label for s, e in uncovered)
@@ -168,8 +178,8 @@ def goal_for_span(
         span=span,
         amount=total,
         covered_days=covered_days,
-        covered=tuple(Span(s, e) for s, e in covered),
-        uncovered=tuple(Span(s, e) for s, e in uncovered),
+        covered=tuple(starmap(Span, covered)),
+        uncovered=tuple(starmap(Span, uncovered)),
         assumed_days=assumed_days,
         warnings=tuple(warnings),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from rasr.engine.settings import Settings
 
@@ -22,7 +23,8 @@ class Span:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    @property
+    # Cached because goal warnings and every brief show the same few spans' labels.
+    @cached_property
     def label(self) -> str:
         dates = f"{self.start.isoformat()}..{self.end.isoformat()}"
         return f"{self.name} ({dates})" if self.name else dates
