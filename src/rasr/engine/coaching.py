@@ -28,21 +28,29 @@ def expected_bookings(inputs: OutlookInputs) -> float | None:
     active open qualified amount × win rate + new qualified $ per day × win rate
     × max(0, horizon_days − median cycle). An estimate until a forecast exists.
     """
-    if inputs.win_rate is None:
+    return _estimate_bookings(inputs.open_amount_active, inputs.new_amount_per_day, inputs.win_rate,
+                              inputs.cycle_days, inputs.horizon_days)
+
+
+def _estimate_bookings(open_amount_active: float, new_amount_per_day: float | None, win_rate: float | None,
+                       cycle_days: float | None, horizon_days: int) -> float | None:
+    if win_rate is None:
         return None
-    from_open = inputs.open_amount_active * inputs.win_rate
-    if inputs.new_amount_per_day is None or inputs.cycle_days is None:
+    from_open = open_amount_active * win_rate
+    if new_amount_per_day is None or cycle_days is None:
         return from_open
-    days_left = max(0.0, inputs.horizon_days - inputs.cycle_days)
-    return from_open + inputs.new_amount_per_day * inputs.win_rate * days_left
+    days_left = max(0.0, horizon_days - cycle_days)
+    return from_open + new_amount_per_day * win_rate * days_left
 
 
 def what_if(inputs: OutlookInputs, count_rate: float | None, goal: float | None) -> list[dict]:
     """Recompute the outlook with one input changed, each alone and all combined."""
     base = expected_bookings(inputs)
 
-    def scenario(name: str, changed: OutlookInputs) -> dict:
-        value = expected_bookings(changed)
+    def scenario(name: str, win_rate: float | None, new_amount_per_day: float | None,
+                 cycle_days: float | None) -> dict:
+        value = _estimate_bookings(inputs.open_amount_active, new_amount_per_day, win_rate, cycle_days,
+                                   inputs.horizon_days)
         change = None if value is None or not base else (value - base) / base
         reaches = None if value is None or goal is None else value >= goal
         return {"scenario": name, "forecast": money(value), "change": change, "reaches_goal": reaches}
@@ -50,24 +58,18 @@ def what_if(inputs: OutlookInputs, count_rate: float | None, goal: float | None)
     rate = inputs.win_rate
     raised_rate = None if rate is None else min(1.0, rate + 0.05)
     new = inputs.new_amount_per_day
+    more_new = None if new is None else new * 1.1
     cycle = inputs.cycle_days
+    shorter_cycle = None if cycle is None else cycle * 0.9
     rows = [
-        scenario("as is", inputs),
-        scenario("win rates +5 points", _replace(inputs, win_rate=raised_rate)),
-        scenario("deal size +10%", _replace(inputs, new_amount_per_day=None if new is None else new * 1.1)),
-        scenario("cycle -10%", _replace(inputs, cycle_days=None if cycle is None else cycle * 0.9)),
-        scenario("opportunities +10%", _replace(inputs, new_amount_per_day=None if new is None else new * 1.1)),
-        scenario("all combined", _replace(
-            inputs, win_rate=raised_rate,
-            new_amount_per_day=None if new is None else new * 1.1 * 1.1,
-            cycle_days=None if cycle is None else cycle * 0.9)),
+        scenario("as is", rate, new, cycle),
+        scenario("win rates +5 points", raised_rate, new, cycle),
+        scenario("deal size +10%", rate, more_new, cycle),
+        scenario("cycle -10%", rate, new, shorter_cycle),
+        scenario("opportunities +10%", rate, more_new, cycle),
+        scenario("all combined", raised_rate, None if more_new is None else more_new * 1.1, shorter_cycle),
     ]
     return rows
-
-
-def _replace(inputs: OutlookInputs, **changes) -> OutlookInputs:
-    values = {**inputs.__dict__, **changes}
-    return OutlookInputs(**values)
 
 
 def _pct(baseline: float, target: float) -> float | None:

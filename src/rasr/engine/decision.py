@@ -79,9 +79,8 @@ class Driver:
         return (self.need - self.have) / self.need
 
     def as_dict(self, money_unit: bool = False) -> dict:
-        convert = (lambda v: money(v)) if money_unit else (lambda v: v)
-        return {"passed": self.passed, "have": convert(self.have), "need": convert(self.need),
-                "reason": self.reason, "gap": self.gap}
+        have, need = (money(self.have), money(self.need)) if money_unit else (self.have, self.need)
+        return {"passed": self.passed, "have": have, "need": need, "reason": self.reason, "gap": self.gap}
 
 
 def driver_at_least(name: str, have: float | None, need: Figure, unit: str) -> Driver:

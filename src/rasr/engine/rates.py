@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import add, attrgetter
+from typing import Iterable
 
 from rasr.engine.settings import Settings
 from rasr.engine.values import Figure, missing
@@ -27,7 +29,12 @@ class Pool:
         return self.won + self.lost
 
     def __add__(self, other: "Pool") -> "Pool":
-        return Pool(*(getattr(self, f) + getattr(other, f) for f in self.__dataclass_fields__))
+        return Pool(*map(add, _pool_values(self), _pool_values(other)))
+
+    @classmethod
+    def total(cls, pools: Iterable["Pool"]) -> "Pool":
+        """Add up pools field by field, giving an empty Pool when there are none."""
+        return cls(*map(sum, zip(*map(_pool_values, pools))))
 
     @classmethod
     def from_sums(cls, sums: dict) -> "Pool":
@@ -58,6 +65,10 @@ class Pool:
         return self.closed_missing_amount / self.closed if self.closed else 0.0
 
 
+# The fields of a Pool as a tuple, in declaration order.
+_pool_values = attrgetter(*Pool.__dataclass_fields__)
+
+
 @dataclass(frozen=True)
 class Rates:
     """One rep's rates: raw, blended toward the team with k pseudo deals, and what required pipeline uses."""
@@ -82,21 +93,22 @@ def blend(rep: Pool, team: Pool, settings: Settings) -> Rates:
     """
     k = float(settings.win_rate_prior_weight)
     team_count, team_value, team_size = team.count_rate(), team.value_rate(), team.size()
+    count_raw, value_raw, size_raw = rep.count_rate(), rep.value_rate(), rep.size()
     notes: list[str] = []
 
     if k == 0 or team_count.value is None:
-        count = rep.count_rate()
+        count = count_raw
     else:
         count = Figure((rep.won + k * team_count.value) / (rep.closed + k))
 
     if k == 0 or team_value.value is None or team_size.value is None:
-        value = rep.value_rate()
+        value = value_raw
     else:
         prior = k * team_size.value
         value = Figure((rep.won_amount + prior * team_value.value) / (rep.closed_amount + prior))
 
     if k == 0 or team_size.value is None:
-        size = rep.size()
+        size = size_raw
     else:
         size = Figure((rep.closed_amount + k * team_size.value) / (rep.closed_with_amount + k))
 
@@ -111,8 +123,7 @@ def blend(rep: Pool, team: Pool, settings: Settings) -> Rates:
         pipeline_rate, kind = count, "count"
     else:
         pipeline_rate, kind = value, "value"
-    return Rates(rep.count_rate(), rep.value_rate(), rep.size(), count, value, size, pipeline_rate, kind,
-                 tuple(notes))
+    return Rates(count_raw, value_raw, size_raw, count, value, size, pipeline_rate, kind, tuple(notes))
 
 
 def required_pipeline(goal_cents: Decimal | None, rate: Figure) -> Figure:
