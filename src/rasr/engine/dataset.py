@@ -404,9 +404,9 @@ def lookback_stages(stages: ir.Table, as_of: dt.date, lookback: Span) -> ir.Tabl
 class Views:
     """The point-in-time deals, visits and deal stages of one analysis, and the tables stored to build them.
 
-    ended holds the visits that ended in the lookback (`ended_visits`), a
-    part of visits kept apart so that reading it skips the rest, and stages
-    the `deal_stages` of the qualified deals closed in the lookback.
+    ended is the part of visits that ended in the lookback (`ended_visits`),
+    kept apart so that a query reads only those. stages is the
+    `deal_stages` of the qualified deals closed in the lookback.
 
     suffix is unique to the analysis; `scratch` names further temporary
     tables with it.
@@ -476,7 +476,8 @@ def settled_on(tables: dict[str, ir.Table]) -> dt.date | None:
 
     That is the latest creation, close of a closed deal, stage change, owner
     change or close-date change. From that day on, only the comparisons
-    that `deal_flags` and `lookback_visits` make with as_of still change.
+    with as_of that `deal_flags`, `lookback_visits` and `lookback_stages`
+    make still change.
     """
     opps = tables["opportunities"]
     closed = opps.filter(opps.status.lower().isin(CLOSED))
@@ -508,9 +509,9 @@ class Prepared:
 
     visits is `collapse_visits(...)` and summary `history_summary(...)`.
     deals, owned and stages are `deal_facts`, `owned_visits` and the
-    `deal_stages` of qualified closed deals on the settled day (see
-    `settled_on`); they serve every as_of on or after it, and are None when
-    they are not kept.
+    `deal_stages` of qualified closed deals, all on the settled day (see
+    `settled_on`). They serve every as_of on or after that day. They are
+    None when the workspace does not keep them.
     """
 
     visits: ir.Table
