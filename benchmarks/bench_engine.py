@@ -1,8 +1,10 @@
 """Time the engine's team analysis (`rasr.engine.analysis.analyze`) inside one process.
 
-The first run after an import also builds the stage visits that the
-workspace keeps between analyses, so it is reported apart ("first") from
-the repeated runs. Peak memory is this process's maximum resident set size
+The first run after an import also prepares the deals and stage visits
+that the workspace keeps between analyses, so it is reported apart
+("first") from the repeated runs. --prepare drops what the workspace
+prepared before, so that the first run prepares it again, and times only
+that run; its peak memory is then the preparation's. Peak memory is this process's maximum resident set size
 (getrusage), so run the script on its own. With --pandas FOLDER the pandas
 baseline's compute is timed in a child process right after, for the ratio
 in the same run.
@@ -23,6 +25,7 @@ from pathlib import Path
 from common import RESULTS, save, summary, timed_command
 
 from rasr.engine.analysis import analyze
+from rasr.engine.dataset import PREPARED_TABLES
 from rasr.store import open_workspace
 from rasr.store.settings import load_settings
 
@@ -34,10 +37,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs after the first (default 3)")
     parser.add_argument("--pandas", type=Path, default=None, help="CSV folder to time the pandas baseline on")
     parser.add_argument("--name", default=None, help="result name (default: engine-<workspace file name>)")
+    parser.add_argument("--prepare", action="store_true",
+                        help="drop the prepared tables first and time only the run that prepares them again")
     args = parser.parse_args()
+    if args.prepare and args.pandas is not None:
+        parser.error("--prepare times one run only, so it takes no --pandas")
 
     workspace = open_workspace(args.workspace)
     settings = load_settings(workspace)
+    if args.prepare:
+        args.repeat = 0
+        for table in PREPARED_TABLES:
+            workspace.backend.drop_table(table, force=True)
     started = time.perf_counter()
     result = analyze(workspace, settings=settings, as_of=args.as_of)
     first = time.perf_counter() - started
@@ -52,7 +63,7 @@ def main() -> None:
 
     name = args.name or f"engine-{Path(args.workspace.rsplit('/', 1)[-1]).stem}"
     record = {"workspace": args.workspace, "as_of": args.as_of, "reps": len(result.reps),
-              "conversations": conversations, "first_s": round(first, 3), "analyze": summary(runs),
+              "conversations": conversations, "first_s": round(first, 3), "analyze": summary(runs) if runs else None,
               "peak_rss_mib": round(peak_mib)}
     if args.pandas is not None:
         pandas_name = f"{name}-pandas"

@@ -336,7 +336,7 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
         warnings.append(elephant)
 
     requirements = _requirements(ctx, quota_spans, use_rates, have_count, have_amount, won_size_q, elephant)
-    # The requirement rows hold the quota goals of the year and the horizon already converted by money().
+    # The requirement rows contain the quota goals of the year and the horizon, already converted by money().
     horizon_goal_shown = requirements["horizon"]["goal"]
     aspiration_horizon_shown = money(aspiration_horizon)
     need_goal_shown = aspiration_horizon_shown if need_uses_aspiration else horizon_goal_shown
