@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from engine_helpers import rep_row, run, analyze_on
+from engine_helpers import analyze_on, on_engine, rep_row, run
 from scenario import Scenario
 
+from rasr.engine.analysis import analyze
+from rasr.engine.dataset import PREPARED_STAMP
+from rasr.engine.settings import Settings
 from rasr.store.load import upsert
 
 
@@ -73,3 +76,18 @@ def test_day_before_the_last_change_reads_the_history(backend):
     earlier = rep_row(analyze_on(backend, "2024-01-15"), "a")["metrics"]
     assert earlier["won_count"] == 0
     assert earlier["open_count"] == 1
+
+
+def test_default_day_counts_close_date_changes(backend):
+    scenario = Scenario().rep("a")
+    scenario.opp("a", "open", 1000, created="2024-01-01", close="2024-03-01", opp_id="d1",
+                 history=[("Qualify", "2024-01-01")])
+    scenario.save(backend)
+    # The close date moved later on 2024-02-10, after every other record.
+    upsert(backend, "close_date_changes", ["opp_id", "changed_at", "changed_on", "close_on"],
+           [("d1", dt.datetime(2024, 2, 10), dt.date(2024, 2, 10), dt.date(2024, 4, 1))])
+    result = analyze(on_engine(backend), settings=Settings(), today=dt.date(2025, 1, 1))
+    assert result.as_of == dt.date(2024, 2, 10)
+    # That day is the prepared deals' settled day, so the analysis read them.
+    stamp = backend.backend.table(PREPARED_STAMP).execute()
+    assert str(stamp["settled_on"].iloc[0])[:10] == "2024-02-10"

@@ -44,10 +44,17 @@ def _rows(expr: ir.Table) -> list[dict]:
 
 
 def latest_event(workspace: Workspace) -> dt.date | None:
-    """Return the date of the latest recorded event: a created_on, stage or owner change, a closed deal's close_on, or an activity."""
+    """Return the date of the latest recorded event.
+
+    Events are a created_on, a stage, owner or close-date change, a closed
+    deal's close_on, and an activity. `dataset.settled_on` takes the same
+    events but activities, so this day is never before it, and an analysis
+    on the default as_of reads the prepared deals.
+    """
     opps = workspace.table("opportunities")
     changes = workspace.table("stage_changes")
     owners = workspace.table("owner_changes")
+    pushes = workspace.table("close_date_changes")
     activities = workspace.table("activities")
     closed = opps.filter(opps.status.lower().isin(["won", "lost"]))
     # The cast makes every part nullable: a union needs equal schemas, and a
@@ -57,6 +64,7 @@ def latest_event(workspace: Workspace) -> dt.date | None:
         closed.select(day=closed.close_on.cast("date")),
         changes.select(day=changes.entered_on.cast("date")),
         owners.select(day=owners.changed_on.cast("date")),
+        pushes.select(day=pushes.changed_on.cast("date")),
         activities.select(day=activities.occurred_on.cast("date")),
     )
     return figures._date(days.day.max().execute())
