@@ -505,7 +505,7 @@ def _as_date(value) -> dt.date | None:
 
 @dataclass
 class Prepared:
-    """What an analysis reads that does not depend on as_of, kept in the workspace between analyses.
+    """The tables an analysis reads that do not depend on as_of, kept in the workspace between analyses.
 
     visits is `collapse_visits(...)` and summary `history_summary(...)`.
     deals, owned and stages are `deal_facts`, `owned_visits` and the

@@ -135,7 +135,7 @@ def stage_counts(views: Views) -> dict[str, dict[str, StageFigures]]:
     return result
 
 
-def _long_values(views: Views, lookback: Span, previous: Span) -> ir.Table:
+def _long_values(views: Views, previous: Span) -> ir.Table:
     """Collect every per-deal value that a median or percentile is taken of.
 
     Rows are (rep_id, team, metric, stage, value); stage is set only for the
@@ -175,7 +175,7 @@ def _long_values(views: Views, lookback: Span, previous: Span) -> ir.Table:
     return ibis.union(*parts)
 
 
-def quantiles(views: Views, lookback: Span, previous: Span, backend,
+def quantiles(views: Views, previous: Span, backend,
               whole_workspace: Collection[str] | None = None) -> dict[tuple[str, str, str], Quantile]:
     """Compute quantiles keyed by (scope, group, metric) in one query; scope is "rep", "team" or "all".
 
@@ -185,7 +185,7 @@ def quantiles(views: Views, lookback: Span, previous: Span, backend,
     every metric); reps without a team read every metric there.
     """
     name = views.scratch("values")
-    values = _long_values(views, lookback, previous)
+    values = _long_values(views, previous)
     if stores_steps(backend):
         # Elsewhere the three groupings share one evaluation of the values (a common table
         # expression), which on DuckDB cost less than storing them (1.2 s against 1.5 s at 1M deals).
