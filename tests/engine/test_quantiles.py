@@ -1,15 +1,16 @@
-"""Exact medians and nearest-rank 90th percentiles, in SQL on every backend and in Python."""
+"""Exact medians and nearest-rank 90th percentiles, in SQL on every backend, in NumPy and in Python."""
 
 from __future__ import annotations
 
 import random
 
 import ibis
+import numpy as np
 import pandas as pd
 import pytest
 from engine_helpers import on_engine
 
-from rasr.engine.quantiles import NATIVE, grouped_quantiles, median
+from rasr.engine.quantiles import grouped_quantiles, grouped_quantiles_here, median
 from rasr.store import Workspace
 
 
@@ -30,25 +31,18 @@ def test_median_of_nothing() -> None:
     assert median([]) is None
 
 
-@pytest.mark.spark
-def test_grouped_quantiles_sql(backend: Workspace) -> None:
-    groups = {
-        "even": [40, 10, 30, 20],
-        "odd": [5, 1, 3],
-        "ten": list(range(1, 11)),
-        "twelve": list(range(1, 13)),
-        "five": [50, 10, 40, 20, 30],
-        "with_null": [1, None, 3],
-    }
-    frame = pd.DataFrame(
-        [{"grp": name, "value": None if v is None else float(v)} for name, values in groups.items() for v in values]
-    )
-    engine = on_engine(backend).backend
-    # The form the engine uses on this backend: DuckDB's aggregates, ranks elsewhere.
-    query = grouped_quantiles(ibis.memtable(frame), ["grp"], native=engine.name in NATIVE)
-    rows = engine.execute(query).to_dict("records")
-    found = {row["grp"]: row for row in rows}
+GROUPS = {
+    "even": [40, 10, 30, 20],
+    "odd": [5, 1, 3],
+    "ten": list(range(1, 11)),
+    "twelve": list(range(1, 13)),
+    "five": [50, 10, 40, 20, 30],
+    "with_null": [1, None, 3],
+}
 
+
+def _check_definitions(found: dict[str, dict]) -> None:
+    """The figures of GROUPS under the product's definitions of median and 90th percentile."""
     # Even count: (20 + 30) / 2, not 20 or 30.
     assert found["even"]["median"] == pytest.approx(25)
     assert found["odd"]["median"] == pytest.approx(3)
@@ -69,17 +63,55 @@ def test_grouped_quantiles_sql(backend: Workspace) -> None:
     assert found["even"]["mean"] == pytest.approx(25)
 
 
-def test_native_and_ranked_quantiles_agree() -> None:
-    """DuckDB's aggregates and the ranked form give the same figures on every group size from 1 to 60."""
+@pytest.mark.spark
+def test_grouped_quantiles_sql(backend: Workspace) -> None:
+    frame = pd.DataFrame(
+        [{"grp": name, "value": None if v is None else float(v)} for name, values in GROUPS.items() for v in values]
+    )
+    engine = on_engine(backend).backend
+    rows = engine.execute(grouped_quantiles(ibis.memtable(frame), ["grp"])).to_dict("records")
+    _check_definitions({row["grp"]: row for row in rows})
+
+
+def _here(groups: dict[str, list]) -> dict[str, dict]:
+    """grouped_quantiles_here over named groups of values, NULLs left out as the engine's query does."""
+    names = sorted(groups)
+    pairs = [(code, v) for code, name in enumerate(names) for v in groups[name] if v is not None]
+    found = grouped_quantiles_here(np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
+    return {names[code]: {"n": n, "mean": mean, "median": mid, "p90": p90}
+            for code, n, mean, mid, p90 in zip(*(column.tolist() for column in found))}
+
+
+def test_grouped_quantiles_here() -> None:
+    _check_definitions(_here(GROUPS))
+
+
+def test_grouped_quantiles_here_of_nothing() -> None:
+    found = grouped_quantiles_here(np.array([], dtype=np.int64), np.array([], dtype=np.int64))
+    assert len(found.group) == len(found.n) == len(found.median) == 0
+
+
+@pytest.mark.parametrize("spread", [400, 10**14, 2**62])
+def test_here_and_ranked_sql_agree(spread: int) -> None:
+    """NumPy and the ranked SQL give the same figures on every group size from 1 to 60.
+
+    A spread of 2^62 does not fit beside the group codes in one packed
+    integer, so the values are ranked among the distinct values first.
+    """
     rng = random.Random(7)
-    frame = pd.DataFrame([
-        {"grp": f"g{size}", "value": float(rng.randint(0, 400)) if rng.random() > 0.1 else None}
-        for size in range(1, 61) for _ in range(size)
-    ])
+    groups = {f"g{size:02d}": [rng.randint(-spread // 2, spread // 2) for _ in range(size)] for size in range(1, 61)}
+    # Equal values inside a group and negative numbers are kept apart correctly.
+    groups["ties"] = [3, 3, 3, -1, -1, 7]
+    frame = pd.DataFrame([{"grp": name, "value": v} for name, values in groups.items() for v in values])
     con = ibis.duckdb.connect()
-    table = ibis.memtable(frame)
-    native = con.execute(grouped_quantiles(table, ["grp"], native=True)).set_index("grp").sort_index()
-    ranked = con.execute(grouped_quantiles(table, ["grp"], native=False)).set_index("grp").sort_index()
-    assert len(native) >= 55
-    pd.testing.assert_frame_equal(native[["n", "median", "p90"]], ranked[["n", "median", "p90"]], check_dtype=False)
-    pd.testing.assert_series_equal(native["mean"], ranked["mean"], check_dtype=False, rtol=1e-12)
+    ranked = con.execute(grouped_quantiles(ibis.memtable(frame), ["grp"])).set_index("grp")
+    here = _here(groups)
+    assert sorted(here) == sorted(ranked.index)
+    for name, figures in here.items():
+        row = ranked.loc[name]
+        assert figures["n"] == row["n"]
+        assert figures["median"] == pytest.approx(row["median"], rel=1e-15)
+        assert figures["p90"] == pytest.approx(row["p90"], rel=1e-15)
+        assert figures["mean"] == pytest.approx(row["mean"], rel=1e-12)
+        assert figures["median"] == pytest.approx(median(groups[name]), rel=1e-15)
+    assert here["ties"] == {"n": 6, "mean": 14 / 6, "median": 3.0, "p90": 7.0}

@@ -12,9 +12,10 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from rasr.engine import figures
-from rasr.engine.dataset import build_views, drop_views, materialise, release
+from rasr.engine.dataset import build_views, drop_views, fetch_rows, fetch_value, materialise, release
 from rasr.engine.goals import GoalRow, goal_for_span
 from rasr.engine.periods import (
     Span, horizon_span, lookback_span, requirement_spans, results_span,
@@ -36,11 +37,6 @@ class AnalysisError(ValueError):
 
 class EmptyWorkspaceError(AnalysisError):
     """The workspace contains no opportunities."""
-
-
-def _rows(expr: ir.Table) -> list[dict]:
-    """Execute expr and return its rows as dicts of Python values (None for NULL, dates as dates)."""
-    return expr.to_pyarrow().to_pylist()
 
 
 def latest_event(workspace: Workspace) -> dt.date | None:
@@ -67,7 +63,7 @@ def latest_event(workspace: Workspace) -> dt.date | None:
         pushes.select(day=pushes.changed_on.cast("date")),
         activities.select(day=activities.occurred_on.cast("date")),
     )
-    return figures._date(days.day.max().execute())
+    return figures._date(fetch_value(days.day.max()))
 
 
 def resolve_as_of(workspace: Workspace, as_of: dt.date | None, today: dt.date | None = None) -> tuple[dt.date, list[str]]:
@@ -129,7 +125,7 @@ def _team_members(team_rows: list[tuple], reps: list[dict], team: str) -> set[st
 def _goal_rows(workspace: Workspace, table: str) -> dict[str, list[GoalRow]]:
     goals = workspace.table(table)
     rows = defaultdict(list)
-    for row in _rows(goals.select("rep_id", "starts_on", "ends_on", "amount")):
+    for row in fetch_rows(goals.select("rep_id", "starts_on", "ends_on", "amount")):
         rows[row["rep_id"]].append(
             GoalRow(figures._date(row["starts_on"]), figures._date(row["ends_on"]), int(row["amount"] or 0)))
     return rows
@@ -161,7 +157,7 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
     """
     started = time.perf_counter()
     tables = {name: workspace.table(name) for name in CANONICAL_TABLES}
-    if int(tables["opportunities"].count().execute()) == 0:
+    if fetch_value(tables["opportunities"].count()) == 0:
         raise EmptyWorkspaceError(f"the workspace {workspace.label} has no opportunities")
     as_of, notices = resolve_as_of(workspace, as_of, today)
 
@@ -174,13 +170,13 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
     reps = tables["reps"].order_by(["name", "rep_id"])
     rep_rows = [
         {**r, "start_date": figures._date(r["start_date"]), "end_date": figures._date(r["end_date"])}
-        for r in _rows(reps.select("rep_id", "name", "team", "start_date", "end_date"))
+        for r in fetch_rows(reps.select("rep_id", "name", "team", "start_date", "end_date"))
     ]
     team_rows = [(r["team"], r["parent_team"], r["manager"])
-                 for r in _rows(tables["teams"].select("team", "parent_team", "manager"))]
+                 for r in fetch_rows(tables["teams"].select("team", "parent_team", "manager"))]
     stages = tables["stages"].order_by(["position", "stage"])
     stage_rows = [(r["stage"], r["position"], r["kind"], r["exit_criteria"])
-                  for r in _rows(stages.select("stage", "position", "kind", "exit_criteria"))]
+                  for r in fetch_rows(stages.select("stage", "position", "kind", "exit_criteria"))]
     open_stages = [s[0] for s in stage_rows if (s[2] or "open").lower() == "open"]
 
     version = data_version(workspace) if getattr(workspace, "dialect", None) in {"sqlite", "duckdb", "postgres"} else None
@@ -197,11 +193,9 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
         stage_counts = figures.stage_counts(views)
         threshold_rows = _thresholds(quantiles, rep_rows, open_stages, settings)
         if threshold_rows:
-            import pandas as pd
-
             threshold_table = materialise(
                 workspace.backend, views.scratch("thresholds"),
-                ibis.memtable(pd.DataFrame(threshold_rows)))
+                ibis.memtable(pa.Table.from_pylist(threshold_rows)))
         active = figures.active_open(views, threshold_table)
         quota_rows = _goal_rows(workspace, "quotas")
         aspiration_rows = _goal_rows(workspace, "aspirations")
@@ -258,6 +252,6 @@ def _activity_ratios(activities: ir.Table, lookback: Span) -> dict[str, dict[str
     )
     totals = in_lookback.group_by(["rep_id", "kind"]).aggregate(total=in_lookback["count"].sum())
     result: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in _rows(totals):
+    for row in fetch_rows(totals):
         result[row["rep_id"]][row["kind"]] = int(row["total"] or 0)
     return result

@@ -13,9 +13,12 @@ import itertools
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from rasr.engine.periods import Span
 
@@ -449,6 +452,31 @@ def materialise(backend, name: str, expr: ir.Table) -> ir.Table:
     return backend.table(name)
 
 
+def fetch_arrow(expr: ir.Table) -> pa.Table:
+    """Execute expr and return its rows as a PyArrow table with the expression's column types.
+
+    On DuckDB the result is read straight from DuckDB and cast to those
+    types, because Ibis' own conversion takes longer than the query for
+    millions of rows.
+    """
+    backend = expr.get_backend()
+    if backend.name != "duckdb" or expr.op().find(ops.InMemoryTable):
+        return expr.to_pyarrow()
+    # Every field nullable: the cast must not reject a NULL that a workspace column declares impossible.
+    schema = pa.schema([pa.field(name, dtype.to_pyarrow()) for name, dtype in expr.schema().items()])
+    return backend.con.sql(backend.compile(expr)).to_arrow_table().cast(schema)
+
+
+def fetch_rows(expr: ir.Table) -> list[dict]:
+    """Execute expr and return its rows as dicts of Python values: None for NULL, dates as dates."""
+    return fetch_arrow(expr).to_pylist()
+
+
+def fetch_value(expr: ir.Scalar) -> Any:
+    """Execute a scalar expression and return its Python value (None for NULL)."""
+    return fetch_arrow(expr.as_table()).column(0)[0].as_py()
+
+
 def release(backend, name: str) -> None:
     """Drop a table that `materialise` stored."""
     if backend.name != "pyspark":
@@ -488,7 +516,7 @@ def settled_on(tables: dict[str, ir.Table]) -> dt.date | None:
         tables["owner_changes"].changed_on.max(),
         tables["close_date_changes"].changed_on.max(),
     ]
-    values = [_as_date(day.execute()) for day in days]
+    values = [_as_date(fetch_value(day)) for day in days]
     known = [value for value in values if value is not None]
     return max(known) if known else None
 
@@ -559,9 +587,9 @@ def _prepared(backend, tables: dict[str, ir.Table], data_version: str | None, st
         return Prepared(collapsed, stored("summary", history_summary(collapsed)))
     stamp_value = f"{data_version}/{PREPARED_LAYOUT}"
     if set(PREPARED_TABLES) <= set(backend.list_tables()):
-        stamp = backend.table(PREPARED_STAMP).execute()
-        if len(stamp) == 1 and stamp["version"].iloc[0] == stamp_value:
-            settled = _as_date(stamp["settled_on"].iloc[0])
+        stamp = fetch_rows(backend.table(PREPARED_STAMP))
+        if len(stamp) == 1 and stamp[0]["version"] == stamp_value:
+            settled = _as_date(stamp[0]["settled_on"])
             return Prepared(backend.table(PREPARED_VISITS), backend.table(PREPARED_SUMMARY), settled,
                             backend.table(PREPARED_DEALS), backend.table(PREPARED_OWNED),
                             backend.table(PREPARED_STAGES))
