@@ -27,11 +27,13 @@ def test_quantiles_here_equal_the_ranked_query(imported: ImportedOrg, monkeypatc
         tables = {name: workspace.table(name) for name in CANONICAL_TABLES}
         lookback = lookback_span(as_of, settings)
         previous = lookback_span(as_of, settings, periods_back=1)
+        reps = tables["reps"].select("rep_id", "team").to_pyarrow().to_pylist()
+        rep_teams = {rep["rep_id"]: rep["team"] for rep in reps}
         views = build_views(workspace.backend, tables, as_of, lookback, data_version=data_version(workspace))
         try:
-            here = figures.quantiles(views, previous, workspace.backend)
+            here = figures.quantiles(views, previous, workspace.backend, rep_teams)
             monkeypatch.setattr(figures, "SORTED_HERE", frozenset())
-            ranked = figures.quantiles(views, previous, workspace.backend)
+            ranked = figures.quantiles(views, previous, workspace.backend, rep_teams)
         finally:
             drop_views(workspace.backend, views)
     finally:

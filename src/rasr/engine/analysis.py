@@ -189,7 +189,8 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
             rep_rows.append({"rep_id": rep_id, "name": rep_id, "team": None, "start_date": None, "end_date": None})
         # The whole workspace's figures stand in for the team of a rep without one; the totals read its cycle.
         whole_workspace = None if any(not r["team"] for r in rep_rows) else {"cycle_won"}
-        quantiles = figures.quantiles(views, previous, workspace.backend, whole_workspace)
+        rep_teams = {r["rep_id"]: r["team"] for r in rep_rows}
+        quantiles = figures.quantiles(views, previous, workspace.backend, rep_teams, whole_workspace)
         stage_counts = figures.stage_counts(views)
         threshold_rows = _thresholds(quantiles, rep_rows, open_stages, settings)
         if threshold_rows:

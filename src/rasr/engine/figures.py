@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Collection
+from itertools import repeat
+from typing import Any, Collection, Mapping
 
 import ibis
 import ibis.expr.types as ir
@@ -201,17 +202,19 @@ def _metric_key(code: int, stage: str | None) -> str:
     return name if stage is None else f"{name}:{stage}"
 
 
-def quantiles(views: Views, previous: Span, backend,
+def quantiles(views: Views, previous: Span, backend, rep_teams: Mapping[str, str | None],
               whole_workspace: Collection[str] | None = None) -> dict[tuple[str, str, str], Quantile]:
     """Compute quantiles keyed by (scope, group, metric); scope is "rep", "team" or "all".
 
     A per-stage metric is keyed "stage_days:<stage>" or "to_close:<stage>".
     The per-deal values are grouped three times, once per scope.
-    whole_workspace names the metrics computed for the "all" group (None:
-    every metric); reps without a team read every metric there.
+    rep_teams gives the team of every rep that owns a deal (None for none):
+    a deal's team is its owner's. whole_workspace names the metrics
+    computed for the "all" group (None: every metric); reps without a team
+    read every metric there.
     """
     if backend.name in SORTED_HERE:
-        return _quantiles_here(views, previous, backend, whole_workspace)
+        return _quantiles_here(views, previous, rep_teams, whole_workspace)
     name = views.scratch("values")
     values = _long_values(views, previous, "float64")
     if stores_steps(backend):
@@ -248,20 +251,28 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list]:
     return codes, [*names, None]
 
 
-def _quantiles_here(views: Views, previous: Span, backend,
+def _quantiles_here(views: Views, previous: Span, rep_teams: Mapping[str, str | None],
                     whole_workspace: Collection[str] | None) -> dict[tuple[str, str, str], Quantile]:
     """`quantiles` computed from the fetched per-deal values: one sort per scope, no per-group query."""
-    values = fetch_arrow(_long_values(views, previous, "int64"))
+    values = fetch_arrow(_long_values(views, previous, "int64").drop("team"))
     value = values["value"].to_numpy()
     metric = values["metric"].to_numpy().astype(np.int64)
     stage, stage_names = _codes(values["stage"])
     reps, rep_names = _codes(values["rep_id"])
-    teams, team_names = _codes(values["team"])
+    # The team of each rep code, read from rep_teams rather than fetched with every value.
+    try:
+        team_of_rep = [None if rep is None else rep_teams[rep] for rep in rep_names]
+    except KeyError as error:
+        raise ValueError(f"rep {error.args[0]!r} owns deals but has no entry in rep_teams") from error
+    team_names = sorted({team for team in team_of_rep if team is not None})
+    team_codes = {team: code for code, team in enumerate(team_names)}
+    teams = np.array([team_codes.get(team, -1) for team in team_of_rep], dtype=np.int64)[reps]
     # One code per (metric, stage), and per group and (metric, stage) within a scope.
     per_metric = len(stage_names)
     measure = metric * per_metric + stage
     measures = len(QUANTILE_METRICS) * per_metric
-    has_team = teams < len(team_names) - 1
+    metric_keys = [_metric_key(code, stage) for code in range(len(QUANTILE_METRICS)) for stage in stage_names]
+    has_team = teams >= 0
     in_all = (np.ones(len(value), dtype=bool) if whole_workspace is None
               else np.isin(metric, [_METRIC_CODES[m] for m in whole_workspace]))
     scopes = [
@@ -272,12 +283,11 @@ def _quantiles_here(views: Views, previous: Span, backend,
     result = {}
     for scope, names, group, rows in scopes:
         found = grouped_quantiles_here(group, value[rows])
-        for code, n, mean, middle, p90 in zip(found.group.tolist(), found.n.tolist(), found.mean.tolist(),
-                                              found.median.tolist(), found.p90.tolist()):
-            owner, measure_code = divmod(code, measures)
-            metric_code, stage_code = divmod(measure_code, per_metric)
-            key = _metric_key(metric_code, stage_names[stage_code])
-            result[(scope, names[owner], key)] = Quantile(n, mean, middle, p90)
+        owners, measure_codes = np.divmod(found.group, measures)
+        keys = zip(repeat(scope), map(names.__getitem__, owners.tolist()),
+                   map(metric_keys.__getitem__, measure_codes.tolist()))
+        figures = map(Quantile, found.n.tolist(), found.mean.tolist(), found.median.tolist(), found.p90.tolist())
+        result.update(zip(keys, figures))
     return result
 
 
