@@ -259,6 +259,7 @@ def _quantiles_here(views: Views, previous: Span, rep_teams: Mapping[str, str | 
     metric = values["metric"].to_numpy().astype(np.int64)
     stage, stage_names = _codes(values["stage"])
     reps, rep_names = _codes(values["rep_id"])
+    del values  # the text columns are encoded; value still holds its own column
     # The team of each rep code, read from rep_teams rather than fetched with every value.
     try:
         team_of_rep = [None if rep is None else rep_teams[rep] for rep in rep_names]
