@@ -214,7 +214,7 @@ def quantiles(views: Views, previous: Span, backend, rep_teams: Mapping[str, str
     read every metric there.
     """
     if backend.name in SORTED_HERE:
-        return _quantiles_here(views, previous, rep_teams, whole_workspace)
+        return _quantiles_here(views, previous, backend, rep_teams, whole_workspace)
     name = views.scratch("values")
     values = _long_values(views, previous, "float64")
     if stores_steps(backend):
@@ -247,43 +247,78 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list]:
     """Integer codes of a column's values, and the value of each code; NULL gets the last code."""
     encoded = pc.dictionary_encode(column.combine_chunks())
     names = encoded.dictionary.to_pylist()
-    codes = pc.fill_null(encoded.indices, len(names)).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = pc.fill_null(encoded.indices, len(names)).to_numpy(zero_copy_only=False)
     return codes, [*names, None]
 
 
-def _quantiles_here(views: Views, previous: Span, rep_teams: Mapping[str, str | None],
+def _quantiles_here(views: Views, previous: Span, backend, rep_teams: Mapping[str, str | None],
                     whole_workspace: Collection[str] | None) -> dict[tuple[str, str, str], Quantile]:
-    """`quantiles` computed from the fetched per-deal values: one sort per scope, no per-group query."""
-    values = fetch_arrow(_long_values(views, previous, "int64").drop("team"))
-    value = values["value"].to_numpy()
-    metric = values["metric"].to_numpy().astype(np.int64)
-    stage, stage_names = _codes(values["stage"])
-    reps, rep_names = _codes(values["rep_id"])
-    del values  # the text columns are encoded; value still holds its own column
-    # The team of each rep code, read from rep_teams rather than fetched with every value.
-    try:
-        team_of_rep = [None if rep is None else rep_teams[rep] for rep in rep_names]
-    except KeyError as error:
-        raise ValueError(f"rep {error.args[0]!r} owns deals but has no entry in rep_teams") from error
-    team_names = sorted({team for team in team_of_rep if team is not None})
+    """`quantiles` computed from the fetched per-deal values: one sort per scope, no per-group query.
+
+    Each value comes with its rep's and team's integer codes, joined in the
+    workspace from a small table of rep_teams, so the rep ids are neither
+    sent nor encoded here (30M of them at 10M deals).
+    """
+    rep_names = list(rep_teams)
+    team_names = sorted({team for team in rep_teams.values() if team is not None})
     team_codes = {team: code for code, team in enumerate(team_names)}
-    teams = np.array([team_codes.get(team, -1) for team in team_of_rep], dtype=np.int64)[reps]
-    # One code per (metric, stage), and per group and (metric, stage) within a scope.
+    codes = pa.table({
+        "q_rep_id": pa.array(rep_names, pa.string()),
+        "q_rep": pa.array(range(len(rep_names)), pa.int32()),
+        "q_team": pa.array([team_codes.get(rep_teams[rep]) for rep in rep_names], pa.int32()),
+    })
+    name = views.scratch("rep_codes")
+    try:
+        code_table = materialise(backend, name, ibis.memtable(codes))
+        values = _long_values(views, previous, "int64")
+        joined = values.left_join(code_table, values.rep_id == code_table.q_rep_id)
+        fetched = fetch_arrow(joined.select(
+            rep=joined.q_rep.fill_null(-1), team=joined.q_team.fill_null(-1), metric=joined.metric,
+            stage=joined.stage, value=joined.value,
+        ))
+    finally:
+        release_quietly(backend, name)
+    reps = fetched["rep"].to_numpy()
+    if len(reps) and reps.min() < 0:
+        raise ValueError("a rep owns deals but has no entry in rep_teams")
+    teams = fetched["team"].to_numpy()
+    value = fetched["value"].to_numpy()
+    stage, stage_names = _codes(fetched["stage"])
+    # One code per (metric, stage), and per group and (metric, stage) within a scope, built in place:
+    # at 10M deals every new array of per-deal values holds about 30M entries.
     per_metric = len(stage_names)
-    measure = metric * per_metric + stage
+    measure = fetched["metric"].to_numpy().astype(np.int64)
+    measure *= per_metric
+    measure += stage
+    del fetched, stage
     measures = len(QUANTILE_METRICS) * per_metric
     metric_keys = [_metric_key(code, stage) for code in range(len(QUANTILE_METRICS)) for stage in stage_names]
-    has_team = teams >= 0
-    in_all = (np.ones(len(value), dtype=bool) if whole_workspace is None
-              else np.isin(metric, [_METRIC_CODES[m] for m in whole_workspace]))
-    scopes = [
-        ("rep", rep_names, reps * measures + measure, slice(None)),
-        ("team", team_names, teams[has_team] * measures + measure[has_team], has_team),
-        ("all", [ALL], measure[in_all], in_all),
-    ]
+    all_metrics = [_METRIC_CODES[m] for m in whole_workspace] if whole_workspace is not None else None
+
+    def grouped(owners: np.ndarray, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Group codes of owners (rep or team codes) by measure, for the rows selected (None: all)."""
+        group = owners.astype(np.int64) if rows is None else owners[rows].astype(np.int64)
+        group *= measures
+        group += measure if rows is None else measure[rows]
+        return group, value if rows is None else value[rows]
+
+    def rep_groups():
+        return grouped(reps, None)
+
+    def team_groups():
+        has_team = teams >= 0
+        return grouped(teams, None if has_team.all() else has_team)
+
+    def all_groups():
+        if all_metrics is None:
+            return measure.copy(), value
+        wanted = np.isin(measure // per_metric, all_metrics)
+        return measure[wanted], value[wanted]
+
     result = {}
-    for scope, names, group, rows in scopes:
-        found = grouped_quantiles_here(group, value[rows])
+    for scope, names, groups in (("rep", rep_names, rep_groups), ("team", team_names, team_groups),
+                                 ("all", [ALL], all_groups)):
+        found = grouped_quantiles_here(*groups(), reuse_group=True)
         owners, measure_codes = np.divmod(found.group, measures)
         keys = zip(repeat(scope), map(names.__getitem__, owners.tolist()),
                    map(metric_keys.__getitem__, measure_codes.tolist()))
