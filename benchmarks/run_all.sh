@@ -16,6 +16,9 @@ work=${1:-/tmp/rasr-bench}
 py=.venv/bin/python
 mkdir -p "$work"
 
+# How much the first write to memory costs on this machine (see warm_memory.py).
+$py benchmarks/warm_memory.py
+
 # Data. make_org.py writes exact sizes without owner changes or currencies, so the pandas baseline
 # and the DuckDB query compute the engine's figures. The product's generator writes every table.
 [ -d "$work/org-100k" ] || $py benchmarks/make_org.py "$work/org-100k" --opportunities 100000 --reps 200
