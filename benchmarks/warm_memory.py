@@ -4,8 +4,8 @@ On a virtual machine the host may provide a page of memory only when the
 guest first writes it, so the first write can be far slower than later
 ones, and freed memory may go back to the host. Large arrays then cost
 time to allocate that a machine with its memory in hand does not pay. The
-result file records both timings, as a fact about the machine that the
-other results should be read with; the memory is left written once.
+result file records both timings as a fact about the machine, to read the
+other results with. The memory is left written once.
 
     .venv/bin/python benchmarks/warm_memory.py
 """

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from engine_helpers import on_engine
 
-from rasr.engine.quantiles import grouped_quantiles, grouped_quantiles_here, median
+from rasr.engine.quantiles import grouped_quantiles, grouped_quantiles_numpy, median
 from rasr.store import Workspace
 
 
@@ -73,26 +73,26 @@ def test_grouped_quantiles_sql(backend: Workspace) -> None:
     _check_definitions({row["grp"]: row for row in rows})
 
 
-def _here(groups: dict[str, list]) -> dict[str, dict]:
-    """grouped_quantiles_here over named groups of values, NULLs left out as the engine's query does."""
+def _numpy_quantiles(groups: dict[str, list]) -> dict[str, dict]:
+    """grouped_quantiles_numpy over named groups of values, NULLs left out as the engine's query does."""
     names = sorted(groups)
     pairs = [(code, v) for code, name in enumerate(names) for v in groups[name] if v is not None]
-    found = grouped_quantiles_here(np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
+    found = grouped_quantiles_numpy(np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs]))
     return {names[code]: {"n": n, "mean": mean, "median": mid, "p90": p90}
             for code, n, mean, mid, p90 in zip(*(column.tolist() for column in found))}
 
 
-def test_grouped_quantiles_here() -> None:
-    _check_definitions(_here(GROUPS))
+def test_numpy_quantiles_definitions() -> None:
+    _check_definitions(_numpy_quantiles(GROUPS))
 
 
-def test_grouped_quantiles_here_of_nothing() -> None:
-    found = grouped_quantiles_here(np.array([], dtype=np.int64), np.array([], dtype=np.int64))
+def test_numpy_quantiles_of_nothing() -> None:
+    found = grouped_quantiles_numpy(np.array([], dtype=np.int64), np.array([], dtype=np.int64))
     assert len(found.group) == len(found.n) == len(found.median) == 0
 
 
 @pytest.mark.parametrize("spread", [400, 10**14, 2**62])
-def test_here_and_ranked_sql_agree(spread: int) -> None:
+def test_numpy_and_sql_ranks_agree(spread: int) -> None:
     """NumPy and the ranked SQL give the same figures on every group size from 1 to 60.
 
     A spread of 2^62 does not fit beside the group codes in one packed
@@ -105,13 +105,13 @@ def test_here_and_ranked_sql_agree(spread: int) -> None:
     frame = pd.DataFrame([{"grp": name, "value": v} for name, values in groups.items() for v in values])
     con = ibis.duckdb.connect()
     ranked = con.execute(grouped_quantiles(ibis.memtable(frame), ["grp"])).set_index("grp")
-    here = _here(groups)
-    assert sorted(here) == sorted(ranked.index)
-    for name, figures in here.items():
+    in_numpy = _numpy_quantiles(groups)
+    assert sorted(in_numpy) == sorted(ranked.index)
+    for name, figures in in_numpy.items():
         row = ranked.loc[name]
         assert figures["n"] == row["n"]
         assert figures["median"] == pytest.approx(row["median"], rel=1e-15)
         assert figures["p90"] == pytest.approx(row["p90"], rel=1e-15)
         assert figures["mean"] == pytest.approx(row["mean"], rel=1e-12)
         assert figures["median"] == pytest.approx(median(groups[name]), rel=1e-15)
-    assert here["ties"] == {"n": 6, "mean": 14 / 6, "median": 3.0, "p90": 7.0}
+    assert in_numpy["ties"] == {"n": 6, "mean": 14 / 6, "median": 3.0, "p90": 7.0}

@@ -1,4 +1,4 @@
-"""Quantiles computed here from the fetched values must equal the ranked SQL query that Spark runs."""
+"""Quantiles computed in NumPy from the fetched values must equal the ranked SQL query that Spark runs."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from rasr.store.schema import CANONICAL_TABLES
 
 
 @pytest.mark.parametrize("days_before_end", [0, 200])
-def test_quantiles_here_equal_the_ranked_query(imported: ImportedOrg, monkeypatch, days_before_end):
+def test_numpy_quantiles_equal_sql_ranks(imported: ImportedOrg, monkeypatch, days_before_end):
     """On the generated org, on the end date (prepared deals) and earlier (from history), every group and metric."""
     as_of = DEFAULT_END - dt.timedelta(days=days_before_end)
     settings = Settings()
+
     workspace = open_workspace(imported.workspace_url)
     try:
         tables = {name: workspace.table(name) for name in CANONICAL_TABLES}
@@ -31,21 +32,23 @@ def test_quantiles_here_equal_the_ranked_query(imported: ImportedOrg, monkeypatc
         rep_teams = {rep["rep_id"]: rep["team"] for rep in reps}
         views = build_views(workspace.backend, tables, as_of, lookback, data_version=data_version(workspace))
         try:
-            here = figures.quantiles(views, previous, workspace.backend, rep_teams)
-            monkeypatch.setattr(figures, "SORTED_HERE", frozenset())
+            in_numpy = figures.quantiles(views, previous, workspace.backend, rep_teams)
+            monkeypatch.setattr(figures, "NUMPY_QUANTILES", frozenset())
             ranked = figures.quantiles(views, previous, workspace.backend, rep_teams)
         finally:
             drop_views(workspace.backend, views)
     finally:
         workspace.close()
-    assert here.keys() == ranked.keys()
-    for key, found in here.items():
+
+    assert in_numpy.keys() == ranked.keys()
+    for key, found in in_numpy.items():
         expected = ranked[key]
         assert (found.n, found.median, found.p90) == (expected.n, expected.median, expected.p90), key
         assert found.mean == pytest.approx(expected.mean, rel=1e-12), key
+
     # Every scope and both per-stage metrics took part.
-    scopes = {scope for scope, _group, _metric in here}
-    metrics = {metric.split(":")[0] for _scope, _group, metric in here}
+    scopes = {scope for scope, _group, _metric in in_numpy}
+    metrics = {metric.split(":")[0] for _scope, _group, metric in in_numpy}
     assert scopes == {"rep", "team", "all"}
     assert metrics == set(figures.QUANTILE_METRICS)
-    assert len(here) > 1000
+    assert len(in_numpy) > 1000

@@ -462,7 +462,7 @@ def fetch_arrow(expr: ir.Table) -> pa.Table:
     backend = expr.get_backend()
     if backend.name != "duckdb" or expr.op().find(ops.InMemoryTable):
         return expr.to_pyarrow()
-    # Every field nullable: the cast must not reject a NULL that a workspace column declares impossible.
+    # Every field is nullable, so the cast accepts a NULL in a column that the workspace declares NOT NULL.
     schema = pa.schema([pa.field(name, dtype.to_pyarrow()) for name, dtype in expr.schema().items()])
     return backend.con.sql(backend.compile(expr)).to_arrow_table().cast(schema)
 

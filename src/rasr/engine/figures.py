@@ -23,7 +23,7 @@ from rasr.engine.dataset import (
     Views, days_between, fetch_arrow, fetch_rows, fetch_value, materialise, release_quietly, stores_steps,
 )
 from rasr.engine.periods import Span
-from rasr.engine.quantiles import grouped_quantiles, grouped_quantiles_here
+from rasr.engine.quantiles import grouped_quantiles, grouped_quantiles_numpy
 
 ALL = "*"  # the group of every rep in the workspace
 
@@ -141,13 +141,15 @@ def stage_counts(views: Views) -> dict[str, dict[str, StageFigures]]:
     return result
 
 
-# The metrics whose median or percentile is taken, by the code _long_values gives them.
+# The metrics whose median or percentile is taken. _long_values names each by its index here.
 QUANTILE_METRICS = ("cycle_won", "won_size", "cycle_lost", "cycle_previous", "stage_days", "to_close")
 _METRIC_CODES = {name: code for code, name in enumerate(QUANTILE_METRICS)}
 
-# Backends whose per-deal values are fetched and their quantiles computed here (see
-# rasr.engine.quantiles); Spark ranks them where the data is.
-SORTED_HERE = frozenset({"duckdb", "sqlite", "postgres"})
+# Backends whose per-deal values are fetched and their quantiles computed in NumPy (see
+# rasr.engine.quantiles). Spark ranks them in the cluster, where the data is.
+# NOTE: a PostgreSQL server on another machine sends every per-deal value of the lookback over
+# the network, about 3M rows at a million deals; only a server on the same machine was measured.
+NUMPY_QUANTILES = frozenset({"duckdb", "sqlite", "postgres"})
 
 
 def _long_values(views: Views, previous: Span, value_type: str) -> ir.Table:
@@ -213,8 +215,8 @@ def quantiles(views: Views, previous: Span, backend, rep_teams: Mapping[str, str
     computed for the "all" group (None: every metric); reps without a team
     read every metric there.
     """
-    if backend.name in SORTED_HERE:
-        return _quantiles_here(views, previous, backend, rep_teams, whole_workspace)
+    if backend.name in NUMPY_QUANTILES:
+        return _quantiles_numpy(views, previous, backend, rep_teams, whole_workspace)
     name = views.scratch("values")
     values = _long_values(views, previous, "float64")
     if stores_steps(backend):
@@ -251,7 +253,7 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list]:
     return codes, [*names, None]
 
 
-def _quantiles_here(views: Views, previous: Span, backend, rep_teams: Mapping[str, str | None],
+def _quantiles_numpy(views: Views, previous: Span, backend, rep_teams: Mapping[str, str | None],
                     whole_workspace: Collection[str] | None) -> dict[tuple[str, str, str], Quantile]:
     """`quantiles` computed from the fetched per-deal values: one sort per scope, no per-group query.
 
@@ -318,7 +320,7 @@ def _quantiles_here(views: Views, previous: Span, backend, rep_teams: Mapping[st
     result = {}
     for scope, names, groups in (("rep", rep_names, rep_groups), ("team", team_names, team_groups),
                                  ("all", [ALL], all_groups)):
-        found = grouped_quantiles_here(*groups(), reuse_group=True)
+        found = grouped_quantiles_numpy(*groups(), reuse_group=True)
         owners, measure_codes = np.divmod(found.group, measures)
         keys = zip(repeat(scope), map(names.__getitem__, owners.tolist()),
                    map(metric_keys.__getitem__, measure_codes.tolist()))
