@@ -246,7 +246,10 @@ def quantiles(views: Views, previous: Span, backend, rep_teams: Mapping[str, str
 
 
 def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list]:
-    """Integer codes of a column's values, and the value of each code; NULL gets the last code."""
+    """Encode a column's values as integer codes and return the codes and each code's value.
+
+    NULL gets the last code.
+    """
     encoded = pc.dictionary_encode(column.combine_chunks())
     names = encoded.dictionary.to_pylist()
     codes = pc.fill_null(encoded.indices, len(names)).to_numpy(zero_copy_only=False)
@@ -298,7 +301,7 @@ def _quantiles_numpy(views: Views, previous: Span, backend, rep_teams: Mapping[s
     all_metrics = [_METRIC_CODES[m] for m in whole_workspace] if whole_workspace is not None else None
 
     def grouped(owners: np.ndarray, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """Group codes of owners (rep or team codes) by measure, for the rows selected (None: all)."""
+        """Return the group code per row from owners (rep or team codes) and measure, for rows (None: all)."""
         group = owners.astype(np.int64) if rows is None else owners[rows].astype(np.int64)
         group *= measures
         group += measure if rows is None else measure[rows]
