@@ -169,3 +169,16 @@ def test_team_json_rejects_nan(workspace_path: str, fake_engine: FakeEngine) -> 
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "Out of range float values are not JSON compliant" in result.stderr
+
+
+@pytest.mark.parametrize("interrupt", ["keyboard", "duckdb"])
+def test_team_interrupted_exits_130(workspace_path: str, fake_engine: FakeEngine, interrupt: str) -> None:
+    import duckdb
+
+    # Ctrl-C reaches Python as KeyboardInterrupt, or as DuckDB's own error during a query.
+    fake_engine.error = KeyboardInterrupt() if interrupt == "keyboard" else duckdb.InterruptException("INTERRUPT Error")
+
+    result = run_cli("--db", workspace_path, "team")
+
+    # An analysis changes no imported data, so the message does not speak of an import.
+    assert_one_line_error(result, 130, "interrupted")

@@ -11,7 +11,9 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 # The user pressed Ctrl-C: 128 + SIGINT, as shells report it.
 EXIT_INTERRUPTED = 130
-INTERRUPTED = "interrupted; an import that did not finish wrote nothing"
+INTERRUPTED = "interrupted"
+# Only an import changes the imported data, so only its interruption needs saying that nothing was written.
+INTERRUPTED_IMPORT = "interrupted; an import that did not finish wrote nothing"
 
 
 def is_interrupt(error: BaseException) -> bool:

@@ -17,7 +17,9 @@ import typer
 from typer.core import TyperGroup
 
 from rasr.cli import brief, config, generate, imports, metrics, reps, team
-from rasr.cli.errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, INTERRUPTED, CliError, is_interrupt
+from rasr.cli.errors import (
+    EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, INTERRUPTED, INTERRUPTED_IMPORT, CliError, is_interrupt,
+)
 from rasr.cli.state import CliState, check_format, print_stderr
 from rasr.engine.settings import SettingError
 from rasr.store.connection import DEFAULT_DB, WorkspaceError
@@ -38,7 +40,7 @@ class RasrGroup(TyperGroup):
             # Exits and usage errors (a missing argument, an unknown option) are typer's to report.
             raise
         except KeyboardInterrupt:
-            fail(INTERRUPTED, EXIT_INTERRUPTED)
+            fail(_interrupted(ctx), EXIT_INTERRUPTED)
         except CliError as error:
             fail(error.message, error.exit_code)
         except SettingError as error:
@@ -48,12 +50,17 @@ class RasrGroup(TyperGroup):
         except Exception as error:  # noqa: BLE001 - the last resort: one line, the traceback only at -vv
             if is_interrupt(error):
                 # DuckDB turns Ctrl-C during a query into its own error type.
-                fail(INTERRUPTED, EXIT_INTERRUPTED)
+                fail(_interrupted(ctx), EXIT_INTERRUPTED)
             if isinstance(error, OSError) and error.errno == errno.EPIPE:
                 # The reader of stdout went away (`rasr team --format csv | head`), and typer exits quietly.
                 raise
             log.debug("unexpected error", exc_info=True)
             fail(str(error) or type(error).__name__, EXIT_FAILURE)
+
+
+def _interrupted(ctx: typer.Context) -> str:
+    """Return the message for Ctrl-C during the command that ctx runs."""
+    return INTERRUPTED_IMPORT if ctx.invoked_subcommand == "import" else INTERRUPTED
 
 
 def fail(message: str, exit_code: int) -> None:
