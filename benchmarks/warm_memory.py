@@ -24,7 +24,7 @@ def available_gib() -> float:
         for line in meminfo:
             if line.startswith("MemAvailable:"):
                 return int(line.split()[1]) / 2**20
-    raise RuntimeError("/proc/meminfo gives no MemAvailable")
+    raise RuntimeError("MemAvailable not found in /proc/meminfo: this script needs Linux 3.14 or later")
 
 
 def main() -> None:

@@ -176,7 +176,10 @@ def test_team_interrupted_exits_130(workspace_path: str, fake_engine: FakeEngine
     import duckdb
 
     # Ctrl-C reaches Python as KeyboardInterrupt, or as DuckDB's own error during a query.
-    fake_engine.error = KeyboardInterrupt() if interrupt == "keyboard" else duckdb.InterruptException("INTERRUPT Error")
+    if interrupt == "keyboard":
+        fake_engine.error = KeyboardInterrupt()
+    else:
+        fake_engine.error = duckdb.InterruptException("INTERRUPT Error")
 
     result = run_cli("--db", workspace_path, "team")
 

@@ -148,7 +148,7 @@ _METRIC_CODES = {name: code for code, name in enumerate(QUANTILE_METRICS)}
 # Backends whose per-deal values are fetched and their quantiles computed in NumPy (see
 # rasr.engine.quantiles). Spark ranks them in the cluster, where the data is.
 # NOTE: a PostgreSQL server on another machine sends every per-deal value of the lookback over
-# the network, about 3M rows at a million deals; only a server on the same machine was measured.
+# the network, about 3M rows at a million deals. Only a server on the same machine was measured.
 NUMPY_QUANTILES = frozenset({"duckdb", "sqlite", "postgres"})
 
 
@@ -199,14 +199,14 @@ def _long_values(views: Views, previous: Span, value_type: str) -> ir.Table:
 
 
 def _metric_key(code: int, stage: str | None) -> str:
-    """The key of a metric in the result of `quantiles`: its name, then ":<stage>" for a per-stage metric."""
+    """Return the key of a metric in the result of `quantiles`: its name, then ":<stage>" for a per-stage metric."""
     name = QUANTILE_METRICS[code]
     return name if stage is None else f"{name}:{stage}"
 
 
 def quantiles(views: Views, previous: Span, backend, rep_teams: Mapping[str, str | None],
               whole_workspace: Collection[str] | None = None) -> dict[tuple[str, str, str], Quantile]:
-    """Compute quantiles keyed by (scope, group, metric); scope is "rep", "team" or "all".
+    """Compute quantiles keyed by (scope, group, metric), where scope is "rep", "team" or "all".
 
     A per-stage metric is keyed "stage_days:<stage>" or "to_close:<stage>".
     The per-deal values are grouped three times, once per scope.
@@ -258,7 +258,7 @@ def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list]:
 
 def _quantiles_numpy(views: Views, previous: Span, backend, rep_teams: Mapping[str, str | None],
                     whole_workspace: Collection[str] | None) -> dict[tuple[str, str, str], Quantile]:
-    """`quantiles` computed from the fetched per-deal values: one sort per scope, no per-group query.
+    """Compute `quantiles` from the fetched per-deal values, with one sort per scope and no query per group.
 
     Each value comes with its rep's and team's integer codes, joined in the
     workspace from a small table of rep_teams, so the rep ids are neither
@@ -285,12 +285,12 @@ def _quantiles_numpy(views: Views, previous: Span, backend, rep_teams: Mapping[s
         release_quietly(backend, name)
     reps = fetched["rep"].to_numpy()
     if len(reps) and reps.min() < 0:
-        raise ValueError("a rep owns deals but has no entry in rep_teams")
+        raise ValueError("rep_teams is missing a rep that owns deals: pass every rep of the analysis")
     teams = fetched["team"].to_numpy()
     value = fetched["value"].to_numpy()
     stage, stage_names = _codes(fetched["stage"])
     # One code per (metric, stage), and per group and (metric, stage) within a scope, built in place:
-    # at 10M deals every new array of per-deal values holds about 30M entries.
+    # at 10M deals every new array of per-deal values contains about 30M entries.
     per_metric = len(stage_names)
     measure = fetched["metric"].to_numpy().astype(np.int64)
     measure *= per_metric

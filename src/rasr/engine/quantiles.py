@@ -64,7 +64,7 @@ _KEY_BITS = 62
 def grouped_quantiles_numpy(group: np.ndarray, value: np.ndarray, *, reuse_group: bool = False) -> GroupedQuantiles:
     """Per distinct group code: n, mean, exact median and nearest-rank 90th percentile of value.
 
-    group holds non-negative integer codes and value whole numbers, both
+    group contains non-negative integer codes and value whole numbers, both
     int64 and of equal length. Each (group, value) pair is packed into one
     int64 so that a single sort orders values within their groups. Where the
     value range does not fit beside the group codes, values are replaced by
@@ -87,7 +87,8 @@ def grouped_quantiles_numpy(group: np.ndarray, value: np.ndarray, *, reuse_group
         distinct, ranks = np.unique(value, return_inverse=True)
         value_bits = (len(distinct) - 1).bit_length()
         if group_bits + value_bits > _KEY_BITS:
-            raise ValueError(f"too many groups ({int(group.max()) + 1}) for {len(distinct)} distinct values")
+            raise ValueError(f"too many groups ({int(group.max()) + 1}) for {len(distinct)} distinct values: "
+                             f"the packed keys would need more than {_KEY_BITS} bits")
     keys = group if reuse_group else group.copy()
     # The value bits lie below the group bits, so adding them packs the pair.
     keys <<= value_bits
