@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from engine_helpers import on_engine
 
-from rasr.engine.quantiles import grouped_quantiles, grouped_quantiles_numpy, median
+from rasr.engine.quantiles import grouped_quantiles, grouped_quantiles_numpy, median, regroup, sort_values, summarise
 from rasr.store import Workspace
 
 
@@ -115,3 +115,56 @@ def test_numpy_and_sql_ranks_agree(spread: int) -> None:
         assert figures["mean"] == pytest.approx(row["mean"], rel=1e-12)
         assert figures["median"] == pytest.approx(median(groups[name]), rel=1e-15)
     assert in_numpy["ties"] == {"n": 6, "mean": 14 / 6, "median": 3.0, "p90": 7.0}
+
+
+@pytest.mark.parametrize("spread", [400, 10**14, 2**62])
+def test_regrouped_values_equal_a_fresh_sort(spread: int) -> None:
+    """Re-sorting sorted values into coarser groups gives the figures of sorting them by those groups directly.
+
+    Groups 0 to 59 merge three by three into 20, and every group whose
+    code is a multiple of 7 is left out. A spread of 400 packs into 32-bit
+    keys and 10^14 into 64-bit ones; 2^62 takes the ranking fallback, whose
+    ranks of 5,000 values fit in 32 bits again.
+    """
+    rng = np.random.default_rng(11)
+    group = rng.integers(0, 60, 5000)
+    value = rng.integers(-spread // 2, spread // 2, 5000, dtype=np.int64)
+    merged = np.arange(60) // 3
+    merged[np.arange(60) % 7 == 0] = -1
+
+    by_group = sort_values(group, value)
+    assert by_group.keys.dtype == (np.int64 if spread == 10**14 else np.uint32)
+    assert (by_group.distinct is not None) == (spread == 2**62)
+    regrouped = summarise(regroup(by_group, merged))
+    kept = merged[group] >= 0
+    direct = grouped_quantiles_numpy(merged[group][kept], value[kept])
+    assert regrouped.group.tolist() == direct.group.tolist() == sorted(set(merged[merged >= 0].tolist()))
+    for found, expected in zip(regrouped, direct):
+        assert found.tolist() == expected.tolist()
+    # The first group's figures, from Python's own sort.
+    first = sorted(value[merged[group] == regrouped.group[0]].tolist())
+    assert regrouped.median[0] == median(first)
+    assert regrouped.p90[0] == first[-(-len(first) * 9 // 10) - 1]
+
+
+def test_regroup_can_leave_out_every_value() -> None:
+    by_group = sort_values(np.array([0, 1, 1]), np.array([5, 6, 7]))
+    found = summarise(regroup(by_group, np.array([-1, -1])))
+    assert len(found.group) == len(found.n) == 0
+
+
+@pytest.mark.parametrize("offset", [10**12, -(10**12), 2**31 - 50])
+def test_values_far_from_zero_with_a_small_spread(offset: int) -> None:
+    """Values far beyond 32 bits but close together pack into 32-bit keys and come back exact."""
+    rng = np.random.default_rng(5)
+    group = rng.integers(0, 40, 2000)
+    value = offset + rng.integers(0, 100, 2000)
+    by_group = sort_values(group, value)
+    assert by_group.keys.dtype == np.uint32
+    found = summarise(by_group)
+    for code, n, mean, mid, p90 in zip(*(column.tolist() for column in found)):
+        mine = sorted(value[group == code].tolist())
+        assert n == len(mine)
+        assert mean == pytest.approx(sum(mine) / n, rel=1e-15)
+        assert mid == median(mine)
+        assert p90 == mine[-(-n * 9 // 10) - 1]

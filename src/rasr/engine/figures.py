@@ -11,25 +11,25 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import Any, Collection, Mapping
+from typing import Any, Collection, Mapping, NamedTuple
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from rasr.engine.dataset import (
     Views, days_between, fetch_arrow, fetch_rows, fetch_value, materialise, release_quietly, stores_steps,
 )
 from rasr.engine.periods import Span
-from rasr.engine.quantiles import grouped_quantiles, grouped_quantiles_numpy
+from rasr.engine.quantiles import grouped_quantiles, regroup, sort_values, summarise
 
 ALL = "*"  # the group of every rep in the workspace
 
 
-@dataclass
-class Quantile:
+class Quantile(NamedTuple):
+    """The count, mean, median and 90th percentile of one metric's per-deal values in one group."""
+
     n: int
     mean: float | None
     median: float | None
@@ -152,23 +152,45 @@ _METRIC_CODES = {name: code for code, name in enumerate(QUANTILE_METRICS)}
 NUMPY_QUANTILES = frozenset({"duckdb", "sqlite", "postgres"})
 
 
-def _long_values(views: Views, previous: Span, value_type: str) -> ir.Table:
+def _long_values(views: Views, previous: Span, value_type: str,
+                 stage_codes: Mapping[str, int] | None = None,
+                 metrics: Collection[str] = QUANTILE_METRICS) -> ir.Table:
     """Collect every per-deal value that a median or percentile is taken of.
 
     Rows are (rep_id, team, metric, stage, value): metric is the code of
     its name in QUANTILE_METRICS, stage is set only for the per-stage
     metrics stage_days and to_close, and value (days or cents) is cast to
     value_type. NULL values are left out.
+
+    With stage_codes (every stage name that can occur, to its code), metric
+    and stage are one integer column instead, measure: the metric's code
+    times (len(stage_codes) + 1) plus the stage's code, where code
+    len(stage_codes) stands for no stage. So no text is sent.
+
+    metrics names the metrics collected (default: all).
     """
     d = views.deals
     closed_lb = d.is_qualified & d.closed_in_lookback
     parts = []
+    if stage_codes is not None:
+        per_metric = len(stage_codes) + 1
 
     def add(table: ir.Table, metric: str, value: ir.Value, stage: ir.StringValue | None = None) -> None:
-        parts.append(table.select(
-            rep_id=table.rep_id, team=table.team, metric=ibis.literal(_METRIC_CODES[metric], "int8"),
-            stage=ibis.null("string") if stage is None else stage, value=value.cast(value_type),
-        ))
+        if metric not in metrics:
+            return
+        code = _METRIC_CODES[metric]
+        if stage_codes is None:
+            labels = {"metric": ibis.literal(code, "int8"),
+                      "stage": ibis.null("string") if stage is None else stage}
+        elif stage is None:
+            labels = {"measure": ibis.literal(code * per_metric + len(stage_codes), "int32")}
+        else:
+            # Every stage is in stage_codes, so the fallback -1 never shows (the caller checks).
+            # Without any stage there are no rows either.
+            branches = [(stage == name, code * per_metric + number) for name, number in stage_codes.items()]
+            measure = ibis.cases(*branches, else_=-1) if branches else ibis.literal(-1)
+            labels = {"measure": measure.cast("int32")}
+        parts.append(table.select(rep_id=table.rep_id, team=table.team, **labels, value=value.cast(value_type)))
 
     won = d.filter(closed_lb & (d.state == "won"))
     add(won, "cycle_won", won.cycle_days)
@@ -181,7 +203,7 @@ def _long_values(views: Views, previous: Span, value_type: str) -> ir.Table:
 
     # Time in stage: per deal, the days of its visits of a stage that ended in the lookback.
     # Only the stages a deal visited more than once need their visits summed.
-    ended = views.ended.filter(~views.ended.bad_dates & (views.ended.kind == "open"))
+    ended = _open_ended(views)
     once = ended.filter(~ended.stage_repeats)
     add(once, "stage_days", once.days, once.stage)
     again = ended.filter(ended.stage_repeats)
@@ -192,10 +214,25 @@ def _long_values(views: Views, previous: Span, value_type: str) -> ir.Table:
     add(per_deal, "stage_days", per_deal.days, per_deal.stage)
 
     # Stale thresholds: days from the last entry into a stage to close, closed deals in the lookback.
-    st = views.stages.filter(~views.stages.bad_dates)
+    st = _dated_stages(views)
     add(st, "to_close", days_between(st.closed_on, st.last_on), st.stage)
     values = ibis.union(*parts)
     return values.filter(values.value.notnull())
+
+
+def _open_ended(views: Views) -> ir.Table:
+    ended = views.ended
+    return ended.filter(~ended.bad_dates & (ended.kind == "open"))
+
+
+def _dated_stages(views: Views) -> ir.Table:
+    return views.stages.filter(~views.stages.bad_dates)
+
+
+def _stage_names(views: Views) -> list[str]:
+    """Return every stage name that the per-stage values of `_long_values` can carry."""
+    names = ibis.union(_open_ended(views).select("stage"), _dated_stages(views).select("stage"), distinct=True)
+    return sorted(row["stage"] for row in fetch_rows(names) if row["stage"] is not None)
 
 
 def _metric_key(code: int, stage: str | None) -> str:
@@ -205,7 +242,8 @@ def _metric_key(code: int, stage: str | None) -> str:
 
 
 def quantiles(views: Views, previous: Span, backend, rep_teams: Mapping[str, str | None],
-              whole_workspace: Collection[str] | None = None) -> dict[tuple[str, str, str], Quantile]:
+              whole_workspace: Collection[str] | None = None,
+              stage_names: Collection[str] | None = None) -> dict[tuple[str, str, str], Quantile]:
     """Compute quantiles keyed by (scope, group, metric), where scope is "rep", "team" or "all".
 
     A per-stage metric is keyed "stage_days:<stage>" or "to_close:<stage>".
@@ -213,10 +251,11 @@ def quantiles(views: Views, previous: Span, backend, rep_teams: Mapping[str, str
     rep_teams gives the team of every rep that owns a deal (None for none):
     a deal's team is its owner's. whole_workspace names the metrics
     computed for the "all" group (None: every metric); reps without a team
-    read every metric there.
+    read every metric there. stage_names, when given, holds every stage
+    of the stage history (at least those of the views); it saves a query.
     """
     if backend.name in NUMPY_QUANTILES:
-        return _quantiles_numpy(views, previous, backend, rep_teams, whole_workspace)
+        return _quantiles_numpy(views, previous, backend, rep_teams, whole_workspace, stage_names)
     name = views.scratch("values")
     values = _long_values(views, previous, "float64")
     if stores_steps(backend):
@@ -245,90 +284,74 @@ def quantiles(views: Views, previous: Span, backend, rep_teams: Mapping[str, str
     return result
 
 
-def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list]:
-    """Encode a column's values as integer codes and return the codes and each code's value.
-
-    NULL gets the last code.
-    """
-    encoded = pc.dictionary_encode(column.combine_chunks())
-    names = encoded.dictionary.to_pylist()
-    codes = pc.fill_null(encoded.indices, len(names)).to_numpy(zero_copy_only=False)
-    return codes, [*names, None]
-
-
 def _quantiles_numpy(views: Views, previous: Span, backend, rep_teams: Mapping[str, str | None],
-                    whole_workspace: Collection[str] | None) -> dict[tuple[str, str, str], Quantile]:
-    """Compute `quantiles` from the fetched per-deal values, with one sort per scope and no query per group.
+                    whole_workspace: Collection[str] | None,
+                    stage_names: Collection[str] | None) -> dict[tuple[str, str, str], Quantile]:
+    """Compute `quantiles` from the fetched per-deal values, with no query per group.
 
-    Each value comes with its rep's and team's integer codes, joined in the
-    workspace from a small table of rep_teams, so the rep ids are neither
-    sent nor encoded here (30M of them at 10M deals).
+    Each value comes with one integer code of its rep, metric and stage,
+    computed in the workspace with a small table of rep codes, so no text
+    is sent or encoded here (30M values at 10M deals). The values are sorted
+    once by that code and value; the team and whole-workspace figures
+    re-sort those sorted runs by team and by metric. Days and cents are
+    fetched and sorted apart, so that the keys of days fit in 32 bits.
     """
     rep_names = list(rep_teams)
     team_names = sorted({team for team in rep_teams.values() if team is not None})
     team_codes = {team: code for code, team in enumerate(team_names)}
-    codes = pa.table({
-        "q_rep_id": pa.array(rep_names, pa.string()),
-        "q_rep": pa.array(range(len(rep_names)), pa.int32()),
-        "q_team": pa.array([team_codes.get(rep_teams[rep]) for rep in rep_names], pa.int32()),
-    })
+    rep_team = np.array([team_codes.get(rep_teams[rep], -1) for rep in rep_names], dtype=np.int64)
+    codes = pa.table({"q_rep_id": pa.array(rep_names, pa.string()),
+                      "q_rep": pa.array(range(len(rep_names)), pa.int32())})
+    stage_names = _stage_names(views) if stage_names is None else sorted(stage_names)
+    stage_codes = {stage: code for code, stage in enumerate(stage_names)}
+    per_metric = len(stage_names) + 1
+    measures = len(QUANTILE_METRICS) * per_metric
     name = views.scratch("rep_codes")
+    fetched = []
     try:
         code_table = materialise(backend, name, ibis.memtable(codes))
-        values = _long_values(views, previous, "int64")
-        joined = values.left_join(code_table, values.rep_id == code_table.q_rep_id)
-        fetched = fetch_arrow(joined.select(
-            rep=joined.q_rep.fill_null(-1), team=joined.q_team.fill_null(-1), metric=joined.metric,
-            stage=joined.stage, value=joined.value,
-        ))
+        for metrics, value_type in (([m for m in QUANTILE_METRICS if m != "won_size"], "int32"),
+                                    (["won_size"], "int64")):
+            values = _long_values(views, previous, value_type, stage_codes, metrics)
+            joined = values.left_join(code_table, values.rep_id == code_table.q_rep_id)
+            # A rep missing from rep_teams or a stage missing from stage_codes gives -1.
+            group = ibis.cases(
+                (joined.q_rep.isnull() | (joined.measure < 0), -1),
+                else_=joined.q_rep * measures + joined.measure,
+            ).cast("int32" if len(rep_names) * measures < 2**31 else "int64")
+            table = fetch_arrow(joined.select(group=group, value=joined.value))
+            fetched.append((table["group"].to_numpy(), table["value"].to_numpy()))
+            del table
     finally:
         release_quietly(backend, name)
-    reps = fetched["rep"].to_numpy()
-    if len(reps) and reps.min() < 0:
-        raise ValueError("rep_teams is missing a rep that owns deals: pass every rep of the analysis")
-    teams = fetched["team"].to_numpy()
-    value = fetched["value"].to_numpy()
-    stage, stage_names = _codes(fetched["stage"])
-    # One code per (metric, stage), and per group and (metric, stage) within a scope, built in place:
-    # at 10M deals every new array of per-deal values contains about 30M entries.
-    per_metric = len(stage_names)
-    measure = fetched["metric"].to_numpy().astype(np.int64)
-    measure *= per_metric
-    measure += stage
-    del fetched, stage
-    measures = len(QUANTILE_METRICS) * per_metric
-    metric_keys = [_metric_key(code, stage) for code in range(len(QUANTILE_METRICS)) for stage in stage_names]
-    all_metrics = [_METRIC_CODES[m] for m in whole_workspace] if whole_workspace is not None else None
-
-    def grouped(owners: np.ndarray, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """Return the group code per row from owners (rep or team codes) and measure, for rows (None: all)."""
-        group = owners.astype(np.int64) if rows is None else owners[rows].astype(np.int64)
-        group *= measures
-        group += measure if rows is None else measure[rows]
-        return group, value if rows is None else value[rows]
-
-    def rep_groups():
-        return grouped(reps, None)
-
-    def team_groups():
-        has_team = teams >= 0
-        return grouped(teams, None if has_team.all() else has_team)
-
-    def all_groups():
-        if all_metrics is None:
-            return measure.copy(), value
-        wanted = np.isin(measure // per_metric, all_metrics)
-        return measure[wanted], value[wanted]
+    for group, _ in fetched:
+        if len(group) and group.min() < 0:
+            raise ValueError("rep_teams is missing a rep that owns deals, or stage_names a stage of the history")
+    metric_keys = [_metric_key(code, stage) for code in range(len(QUANTILE_METRICS)) for stage in [*stage_names, None]]
+    # Group codes per scope, indexed by a rep's group code rep * measures + measure (-1: not in the scope).
+    team_of = np.repeat(rep_team, measures)
+    measure_of = np.tile(np.arange(measures, dtype=np.int64), len(rep_names))
+    to_team = np.where(team_of >= 0, team_of * measures + measure_of, -1)
+    to_all = measure_of
+    if whole_workspace is not None:
+        wanted = np.isin(measure_of // per_metric, [_METRIC_CODES[m] for m in whole_workspace])
+        to_all = np.where(wanted, measure_of, -1)
+    del team_of
 
     result = {}
-    for scope, names, groups in (("rep", rep_names, rep_groups), ("team", team_names, team_groups),
-                                 ("all", [ALL], all_groups)):
-        found = grouped_quantiles_numpy(*groups(), reuse_group=True)
-        owners, measure_codes = np.divmod(found.group, measures)
-        keys = zip(repeat(scope), map(names.__getitem__, owners.tolist()),
-                   map(metric_keys.__getitem__, measure_codes.tolist()))
-        figures = map(Quantile, found.n.tolist(), found.mean.tolist(), found.median.tolist(), found.p90.tolist())
-        result.update(zip(keys, figures))
+    while fetched:
+        group, value = fetched.pop(0)
+        by_rep = sort_values(group, value, reuse_group=True)
+        del group, value
+        for scope, names, figures in (("rep", rep_names, summarise(by_rep)),
+                                      ("team", team_names, summarise(regroup(by_rep, to_team))),
+                                      ("all", [ALL], summarise(regroup(by_rep, to_all)))):
+            owners, measure_codes = np.divmod(figures.group, measures)
+            keys = zip(repeat(scope), map(names.__getitem__, owners.tolist()),
+                       map(metric_keys.__getitem__, measure_codes.tolist()))
+            quantile = map(Quantile, figures.n.tolist(), figures.mean.tolist(), figures.median.tolist(),
+                           figures.p90.tolist())
+            result.update(zip(keys, quantile))
     return result
 
 

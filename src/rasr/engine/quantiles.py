@@ -15,6 +15,7 @@ and the whole analysis of 100,000 deals on SQLite went from 4.4 s to 2.4 s.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
 import ibis
@@ -61,24 +62,46 @@ class GroupedQuantiles(NamedTuple):
 _KEY_BITS = 62
 
 
-def grouped_quantiles_numpy(group: np.ndarray, value: np.ndarray, *, reuse_group: bool = False) -> GroupedQuantiles:
-    """Per distinct group code: n, mean, exact median and nearest-rank 90th percentile of value.
+@dataclass
+class SortedValues:
+    """Values packed with their group codes into one integer each and sorted: by group, then by value.
 
-    group contains non-negative integer codes and value whole numbers, both
-    int64 and of equal length. Each (group, value) pair is packed into one
-    int64 so that a single sort orders values within their groups. Where the
-    value range does not fit beside the group codes, values are replaced by
-    their rank among the distinct values first, which keeps the order.
+    A key holds the group code above value_bits and the value less lowest
+    (or, where distinct is set, the value's index in distinct) below. Keys
+    are uint32 where they fit, which sorts faster than int64.
+    """
 
-    With reuse_group the packed keys are built in group's own memory, which
-    the caller then no longer reads: at 10M deals each array holds about 30M
+    keys: np.ndarray
+    value_bits: int
+    lowest: int
+    distinct: np.ndarray | None
+
+    def groups(self) -> np.ndarray:
+        return self.keys >> self.value_bits
+
+
+def _key_type(group_bits: int, value_bits: int) -> type:
+    return np.uint32 if group_bits + value_bits <= 32 else np.int64
+
+
+def sort_values(group: np.ndarray, value: np.ndarray, *, reuse_group: bool = False) -> SortedValues:
+    """Pack each (group, value) pair into one integer and sort them.
+
+    group contains non-negative integer codes and value whole numbers, of
+    equal length. Where the value range does not fit beside the group codes,
+    values are replaced by their rank among the distinct values first, which
+    keeps the order.
+
+    With reuse_group the keys may be built in group's own memory, which the
+    caller then no longer reads: at 10M deals each array holds about 30M
     values, and every new one costs time to allocate.
     """
-    group = np.asarray(group, dtype=np.int64)
-    value = np.asarray(value, dtype=np.int64)
+    group = np.asarray(group)
+    value = np.asarray(value)
+    if value.dtype.kind not in "iu":
+        value = value.astype(np.int64)
     if len(value) == 0:
-        empty = np.empty(0)
-        return GroupedQuantiles(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), empty, empty, empty)
+        return SortedValues(np.empty(0, dtype=np.int64), 0, 0, None)
     group_bits = int(group.max()).bit_length()
     lowest, highest = int(value.min()), int(value.max())
     value_bits = (highest - lowest).bit_length()
@@ -89,31 +112,74 @@ def grouped_quantiles_numpy(group: np.ndarray, value: np.ndarray, *, reuse_group
         if group_bits + value_bits > _KEY_BITS:
             raise ValueError(f"too many groups ({int(group.max()) + 1}) for {len(distinct)} distinct values: "
                              f"the packed keys would need more than {_KEY_BITS} bits")
-    keys = group if reuse_group else group.copy()
-    # The value bits lie below the group bits, so adding them packs the pair.
+        value, lowest = ranks, 0
+    key_type = _key_type(group_bits, value_bits)
+    keys = group if reuse_group and group.dtype == key_type else group.astype(key_type)
+    # The value bits lie below the group bits, so adding value - lowest packs the pair. Integer arrays
+    # wrap around, so adding value and then subtracting lowest gives the same keys without a temporary array.
     keys <<= value_bits
-    if distinct is None:
-        keys += value
-        keys -= lowest
-    else:
-        keys += ranks
-        del ranks
+    np.add(keys, value, out=keys, casting="unsafe")
+    if lowest:
+        # lowest wrapped into the keys' type, which may be too narrow for it.
+        keys -= np.array(lowest, dtype=np.int64).astype(key_type)
     keys.sort()
-    codes = keys >> value_bits
+    return SortedValues(keys, value_bits, lowest, distinct)
+
+
+def regroup(values: SortedValues, codes: np.ndarray) -> SortedValues:
+    """Move every value to the group codes[its group] and sort again; a negative code leaves the value out.
+
+    Values stay in order within each old group, so the keys arrive as sorted
+    runs, which a merge sort orders faster than unsorted keys.
+    """
+    codes = np.asarray(codes)
+    top = int(codes.max()) if len(codes) else 0
+    key_type = _key_type(top.bit_length(), values.value_bits)
+    groups = codes[values.groups()]
+    low = values.keys & values.keys.dtype.type((1 << values.value_bits) - 1)
+    if len(codes) and codes.min() < 0:
+        kept = groups >= 0
+        groups, low = groups[kept], low[kept]
+        del kept
+    keys = groups.astype(key_type)
+    del groups
+    keys <<= values.value_bits
+    np.bitwise_or(keys, low, out=keys, casting="unsafe")
+    del low
+    keys.sort(kind="stable")
+    return SortedValues(keys, values.value_bits, values.lowest, values.distinct)
+
+
+def summarise(values: SortedValues) -> GroupedQuantiles:
+    """Per group of sorted values: n, mean, exact median and nearest-rank 90th percentile."""
+    keys = values.keys
+    if len(keys) == 0:
+        empty = np.empty(0)
+        return GroupedQuantiles(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), empty, empty, empty)
+    codes = keys >> values.value_bits
     starts = np.flatnonzero(codes[1:] != codes[:-1])
     starts += 1
     starts = np.concatenate(([0], starts))
-    codes = codes[starts]
+    codes = codes[starts].astype(np.int64)
     counts = np.diff(np.append(starts, len(keys)))
-    keys &= (1 << value_bits) - 1
-    if distinct is not None:
-        ordered = distinct[keys]
+    low = keys & keys.dtype.type((1 << values.value_bits) - 1)
+    if low.dtype == np.uint32 and values.value_bits < 32:
+        # Below 2^31, so the same bits read as int32, which holds negative values too.
+        low = low.view(np.int32)
+    if values.distinct is not None:
+        ordered = values.distinct[low]
+        lowest, highest = int(values.distinct[0]), int(values.distinct[-1])
     else:
-        keys += lowest
-        ordered = keys
+        lowest = values.lowest
+        highest = lowest + int(low.max())
+        # The values stay in low's type where they fit in it, and are widened otherwise.
+        if low.dtype != np.int64 and not np.iinfo(low.dtype).min <= lowest <= highest <= np.iinfo(low.dtype).max:
+            low = low.astype(np.int64)
+        low += low.dtype.type(lowest)
+        ordered = low
     # Sums of whole numbers are exact in int64 (and then in float64 below 2^53), whatever their order.
     big = max(abs(lowest), abs(highest)) * len(ordered) >= 2**62
-    sums = np.add.reduceat(ordered.astype(np.float64) if big else ordered, starts)
+    sums = np.add.reduceat(ordered, starts, dtype=np.float64 if big else np.int64)
     lower = ordered[starts + (counts - 1) // 2]
     upper = ordered[starts + counts // 2]
     # ceil(0.9 n) in integers, as a 1-based rank.
@@ -121,6 +187,15 @@ def grouped_quantiles_numpy(group: np.ndarray, value: np.ndarray, *, reuse_group
     return GroupedQuantiles(
         codes, counts, sums / counts, (lower.astype(np.float64) + upper) / 2, p90.astype(np.float64),
     )
+
+
+def grouped_quantiles_numpy(group: np.ndarray, value: np.ndarray, *, reuse_group: bool = False) -> GroupedQuantiles:
+    """Per distinct group code: n, mean, exact median and nearest-rank 90th percentile of value.
+
+    group contains non-negative integer codes and value whole numbers, of
+    equal length (see `sort_values`, which reuse_group is passed to).
+    """
+    return summarise(sort_values(group, value, reuse_group=reuse_group))
 
 
 def median(values: Sequence[float]) -> float | None:
