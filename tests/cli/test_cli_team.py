@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pytest
 from cli_fakes import REPS, AnalysisError, EmptyWorkspaceError, FakeEngine, team_dict
@@ -13,6 +14,8 @@ from cli_helpers import assert_one_line_error, run_cli
 from rich.console import Console
 
 from rasr.cli.render_team import team_table
+from rasr.store import open_workspace
+from rasr.store.load import upsert
 
 CONSOLE_WIDTH = 120
 
@@ -185,3 +188,35 @@ def test_team_interrupted_exits_130(workspace_path: str, fake_engine: FakeEngine
 
     # An analysis changes no imported data, so the message does not speak of an import.
     assert_one_line_error(result, 130, "interrupted")
+
+
+def duckdb_workspace(tmp_path: Path) -> Path:
+    """Create a DuckDB workspace with the fake engine's reps; return its file."""
+    path = tmp_path / "workspace.duckdb"
+    workspace = open_workspace(f"duckdb:///{path}")
+    try:
+        upsert(workspace, "reps", ["rep_id", "name", "team"], [(rep[0], rep[1], rep[2]) for rep in REPS])
+    finally:
+        workspace.close()
+    return path
+
+
+@pytest.mark.parametrize(("url", "advice"), [
+    ("duckdb:///{path}?memory_limit=1GB&threads=2",
+     " within its memory_limit of 1GB: raise it in the workspace URL, for example "
+     "--db 'duckdb:///{path}?memory_limit=2GB&threads=2'"),
+    ("{path}",
+     ": close other programs, or set a memory_limit below this machine's free memory in the workspace URL, "
+     "for example --db 'duckdb:///{path}?memory_limit=4GB', so that DuckDB writes intermediate results to "
+     "disk beyond it"),
+])
+def test_team_out_of_memory_names_the_limit(tmp_path: Path, fake_engine: FakeEngine, url: str, advice: str) -> None:
+    import duckdb
+
+    path = duckdb_workspace(tmp_path)
+    fake_engine.error = duckdb.OutOfMemoryException(
+        "Out of Memory Error: could not allocate block of size 256.0 KiB (1.0 GiB/1.0 GiB used)")
+
+    result = run_cli("--db", url.format(path=path), "team")
+
+    assert_one_line_error(result, 1, "the workspace database ran out of memory" + advice.format(path=path))

@@ -136,8 +136,8 @@ def test_regrouped_values_equal_a_fresh_sort(spread: int) -> None:
     assert by_group.keys.dtype == (np.int64 if spread == 10**14 else np.uint32)
     assert (by_group.distinct is not None) == (spread == 2**62)
     regrouped = summarise(regroup(by_group, merged))
-    kept = merged[group] >= 0
-    direct = grouped_quantiles_numpy(merged[group][kept], value[kept])
+    in_a_group = merged[group] >= 0
+    direct = grouped_quantiles_numpy(merged[group][in_a_group], value[in_a_group])
     assert regrouped.group.tolist() == direct.group.tolist() == sorted(set(merged[merged >= 0].tolist()))
     for found, expected in zip(regrouped, direct):
         assert found.tolist() == expected.tolist()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+import urllib.parse
 from typing import Iterable
 
 # The command could not do its work: something not found, an empty workspace, a failed import.
@@ -24,6 +26,39 @@ def is_interrupt(error: BaseException) -> bool:
             return True
         error = error.__cause__ or error.__context__
     return False
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """Tell whether error, or an error it was raised from, is DuckDB running out of memory."""
+    while error is not None:
+        if type(error).__name__ == "OutOfMemoryException" or str(error).startswith("Out of Memory Error"):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def out_of_memory_message(db: str | None, importing: bool) -> str:
+    """Return the message that DuckDB ran out of memory, with how to change its limit in the workspace URL db.
+
+    db is None when the data is not a DuckDB workspace (Parquet files read
+    with --data), whose URL takes no memory_limit.
+    """
+    import_note = "; the import wrote nothing" if importing else ""
+    if db is None:
+        return f"the analysis ran out of memory: close other programs or use a machine with more memory{import_note}"
+    base, _, query = (db if "://" in db else f"duckdb:///{db}").partition("?")
+    options = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+    limit = options.get("memory_limit")
+    if limit:
+        size = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*", limit, flags=re.IGNORECASE)
+        larger = f"{float(size.group(1)) * 2:g}{size.group(2)}" if size else "8GB"
+        example = urllib.parse.urlencode({**options, "memory_limit": larger})
+        return (f"the workspace database ran out of memory within its memory_limit of {limit}: raise it in "
+                f"the workspace URL, for example --db '{base}?{example}'{import_note}")
+    example = urllib.parse.urlencode({**options, "memory_limit": "4GB"})
+    return ("the workspace database ran out of memory: close other programs, or set a memory_limit below "
+            f"this machine's free memory in the workspace URL, for example --db '{base}?{example}', "
+            f"so that DuckDB writes intermediate results to disk beyond it{import_note}")
 
 
 class CliError(Exception):

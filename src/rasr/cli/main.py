@@ -19,10 +19,11 @@ from typer.core import TyperGroup
 from rasr.cli import brief, config, generate, imports, metrics, reps, team
 from rasr.cli.errors import (
     EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, INTERRUPTED, INTERRUPTED_IMPORT, CliError, is_interrupt,
+    is_out_of_memory, out_of_memory_message,
 )
 from rasr.cli.state import CliState, check_format, print_stderr
 from rasr.engine.settings import SettingError
-from rasr.store.connection import DEFAULT_DB, WorkspaceError
+from rasr.store.connection import DEFAULT_DB, WorkspaceError, parse_db_url
 
 log = logging.getLogger("rasr.cli")
 
@@ -51,11 +52,25 @@ class RasrGroup(TyperGroup):
             if is_interrupt(error):
                 # DuckDB turns Ctrl-C during a query into its own error type.
                 fail(_interrupted(ctx), EXIT_INTERRUPTED)
+            if is_out_of_memory(error):
+                log.debug("out of memory", exc_info=True)
+                fail(out_of_memory_message(_duckdb_url(ctx), ctx.invoked_subcommand == "import"), EXIT_FAILURE)
             if isinstance(error, OSError) and error.errno == errno.EPIPE:
                 # The reader of stdout went away (`rasr team --format csv | head`), and typer exits quietly.
                 raise
             log.debug("unexpected error", exc_info=True)
             fail(str(error) or type(error).__name__, EXIT_FAILURE)
+
+
+def _duckdb_url(ctx: typer.Context) -> str | None:
+    """Return the --db value when it names a DuckDB workspace, else None (Parquet data, SQLite, PostgreSQL)."""
+    state = ctx.obj
+    if not isinstance(state, CliState) or type(state) is not CliState:
+        return None
+    try:
+        return state.db if parse_db_url(state.db).dialect == "duckdb" else None
+    except WorkspaceError:
+        return None
 
 
 def _interrupted(ctx: typer.Context) -> str:

@@ -95,7 +95,7 @@ class TeamAnalysis:
     _briefs: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict:
-        with _cyclic_gc_paused():
+        with _full_collections_deferred():
             return self._as_dict()
 
     def _as_dict(self) -> dict:
@@ -156,34 +156,37 @@ def _thresholds(quantiles: dict, reps: list[dict], stages: list[str], settings: 
 
 
 _gc_lock = threading.Lock()
-_gc_pausers = 0
+_gc_deferrers = 0
+_gc_thresholds = gc.get_threshold()
+# Collections of the middle generation before a full one, while deferred: more than any analysis makes.
+_DEFERRED_FULL_THRESHOLD = 1_000_000
 
 
 @contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the block runs, in any number of threads at once.
+def _full_collections_deferred() -> Iterator[None]:
+    """Defer the cyclic garbage collector's full collections while the block runs, in any number of threads.
 
-    An analysis creates hundreds of thousands of small objects (a dict
-    entry per rep, metric and stage), and each of the collector's passes
-    then scans them all: on a million deals that took about a fifth of the
-    analysis. Reference counting still frees everything that is not in a
-    cycle, and the collector resumes when the last paused block ends.
+    An analysis creates hundreds of thousands of objects that live until it
+    ends (a dict entry per rep, metric and stage). Each full collection
+    scans every object of the process, and with the default thresholds
+    several ran during each analysis: about a fifth of its time at a
+    million deals. The young generations are still collected, and full
+    collections resume with the earlier thresholds when the last deferring
+    block ends.
     """
-    global _gc_pausers
+    global _gc_deferrers, _gc_thresholds
     with _gc_lock:
-        if _gc_pausers == 0 and not gc.isenabled():
-            # Paused by someone else: leave it as it is.
-            yield
-            return
-        _gc_pausers += 1
-        gc.disable()
+        if _gc_deferrers == 0:
+            _gc_thresholds = gc.get_threshold()
+            gc.set_threshold(*_gc_thresholds[:2], _DEFERRED_FULL_THRESHOLD)
+        _gc_deferrers += 1
     try:
         yield
     finally:
         with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0:
-                gc.enable()
+            _gc_deferrers -= 1
+            if _gc_deferrers == 0:
+                gc.set_threshold(*_gc_thresholds)
 
 
 def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None = None,
@@ -193,7 +196,11 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
 
     briefs_for names the reps whose briefs list their open deals (one more query).
     """
-    with _cyclic_gc_paused():
+    # PySpark frees a Java object only once Python frees its proxy, and proxies in reference cycles wait for the
+    # collector. With the collector paused during analyses, Spark's JVM ran out of memory (in the test suite, and
+    # at a million deals), so Spark keeps the usual thresholds: its time goes to the cluster anyway.
+    deferred = contextlib.nullcontext() if workspace.backend.name == "pyspark" else _full_collections_deferred()
+    with deferred:
         return _analyze(workspace, settings=settings, as_of=as_of, team=team, today=today, briefs_for=briefs_for)
 
 

@@ -43,7 +43,7 @@ def _estimate_bookings(open_amount_active: float, new_amount_per_day: float | No
     return from_open + new_amount_per_day * win_rate * days_left
 
 
-def what_if(inputs: OutlookInputs, count_rate: float | None, goal: float | None) -> list[dict]:
+def what_if(inputs: OutlookInputs, goal: float | None) -> list[dict]:
     """Recompute the outlook with one input changed, each alone and all combined."""
     base = expected_bookings(inputs)
 

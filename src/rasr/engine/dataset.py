@@ -446,10 +446,25 @@ def materialise(backend, name: str, expr: ir.Table) -> ir.Table:
     in memory.
     """
     if backend.name != "pyspark":
-        return backend.create_table(name, expr, temp=True, overwrite=True)
+        table = backend.create_table(name, expr, temp=True, overwrite=True)
+        gather_statistics(backend, name)
+        return table
     backend.create_view(name, expr, overwrite=True)
     backend.raw_sql(f"CACHE TABLE `{name}`")
     return backend.table(name)
+
+
+def gather_statistics(backend, name: str) -> None:
+    """Have PostgreSQL sample a table that rasr just created, so that its planner knows the row counts.
+
+    Autovacuum never samples temporary tables and reaches new ones only
+    later. Until then the planner took a filtered table for one row and
+    joined it row by row, which made an analysis of 100,000 deals take
+    4.7 s instead of 2 s. The other backends need no such step.
+    """
+    if backend.name != "postgres":
+        return
+    backend.raw_sql(f'ANALYZE "{name}"').close()
 
 
 def fetch_arrow(expr: ir.Table) -> pa.Table:
@@ -594,17 +609,23 @@ def _prepared(backend, tables: dict[str, ir.Table], data_version: str | None, st
                             backend.table(PREPARED_DEALS), backend.table(PREPARED_OWNED),
                             backend.table(PREPARED_STAGES))
     started = time.perf_counter()
-    visits = backend.create_table(PREPARED_VISITS, collapse_visits(stage_history(tables)), overwrite=True)
-    summary = backend.create_table(PREPARED_SUMMARY, history_summary(visits), overwrite=True)
+
+    def prepare(name: str, expr: ir.Table) -> ir.Table:
+        table = backend.create_table(name, expr, overwrite=True)
+        gather_statistics(backend, name)
+        return table
+
+    visits = prepare(PREPARED_VISITS, collapse_visits(stage_history(tables)))
+    summary = prepare(PREPARED_SUMMARY, history_summary(visits))
     prepared = Prepared(visits, summary, settled_on(tables))
     # Without a settled day (no dated record at all) the deals are empty tables all the same.
     day = prepared.settled or dt.date.min
     all_visits, facts = _facts_on(backend, tables, prepared, day, stored)
-    prepared.deals = backend.create_table(PREPARED_DEALS, facts, overwrite=True)
-    prepared.owned = backend.create_table(PREPARED_OWNED, owned_visits(all_visits, prepared.deals), overwrite=True)
+    prepared.deals = prepare(PREPARED_DEALS, facts)
+    prepared.owned = prepare(PREPARED_OWNED, owned_visits(all_visits, prepared.deals))
     owned = prepared.owned
     closed = owned.filter(owned.state.isin(CLOSED) & owned.qualified_on.notnull())
-    prepared.stages = backend.create_table(PREPARED_STAGES, deal_stages(closed, stored), overwrite=True)
+    prepared.stages = prepare(PREPARED_STAGES, deal_stages(closed, stored))
     stamp = ibis.memtable({"version": [stamp_value], "settled_on": [prepared.settled]},
                           schema={"version": "string", "settled_on": "date"})
     backend.create_table(PREPARED_STAMP, stamp, overwrite=True)

@@ -251,7 +251,7 @@ def quantiles(views: Views, previous: Span, backend, rep_teams: Mapping[str, str
     rep_teams gives the team of every rep that owns a deal (None for none):
     a deal's team is its owner's. whole_workspace names the metrics
     computed for the "all" group (None: every metric); reps without a team
-    read every metric there. stage_names, when given, holds every stage
+    read every metric there. stage_names, when given, contains every stage
     of the stage history (at least those of the views); it saves a query.
     """
     if backend.name in NUMPY_QUANTILES:

@@ -66,7 +66,7 @@ _KEY_BITS = 62
 class SortedValues:
     """Values packed with their group codes into one integer each and sorted: by group, then by value.
 
-    A key holds the group code above value_bits and the value less lowest
+    A key has the group code above value_bits and the value less lowest
     (or, where distinct is set, the value's index in distinct) below. Keys
     are uint32 where they fit, which sorts faster than int64.
     """
@@ -93,7 +93,7 @@ def sort_values(group: np.ndarray, value: np.ndarray, *, reuse_group: bool = Fal
     keeps the order.
 
     With reuse_group the keys may be built in group's own memory, which the
-    caller then no longer reads: at 10M deals each array holds about 30M
+    caller then no longer reads: at 10M deals each array has about 30M
     values, and every new one costs time to allocate.
     """
     group = np.asarray(group)
@@ -127,7 +127,7 @@ def sort_values(group: np.ndarray, value: np.ndarray, *, reuse_group: bool = Fal
 
 
 def regroup(values: SortedValues, codes: np.ndarray) -> SortedValues:
-    """Move every value to the group codes[its group] and sort again; a negative code leaves the value out.
+    """Move every value to the group codes[its group] and sort again. A negative code leaves the value out.
 
     Values stay in order within each old group, so the keys arrive as sorted
     runs, which a merge sort orders faster than unsorted keys.
@@ -151,7 +151,7 @@ def regroup(values: SortedValues, codes: np.ndarray) -> SortedValues:
 
 
 def summarise(values: SortedValues) -> GroupedQuantiles:
-    """Per group of sorted values: n, mean, exact median and nearest-rank 90th percentile."""
+    """Return per group of sorted values: n, mean, exact median and nearest-rank 90th percentile."""
     keys = values.keys
     if len(keys) == 0:
         empty = np.empty(0)
@@ -164,7 +164,7 @@ def summarise(values: SortedValues) -> GroupedQuantiles:
     counts = np.diff(np.append(starts, len(keys)))
     low = keys & keys.dtype.type((1 << values.value_bits) - 1)
     if low.dtype == np.uint32 and values.value_bits < 32:
-        # Below 2^31, so the same bits read as int32, which holds negative values too.
+        # Below 2^31, so the same bits read as int32, which can also be negative.
         low = low.view(np.int32)
     if values.distinct is not None:
         ordered = values.distinct[low]
@@ -190,7 +190,7 @@ def summarise(values: SortedValues) -> GroupedQuantiles:
 
 
 def grouped_quantiles_numpy(group: np.ndarray, value: np.ndarray, *, reuse_group: bool = False) -> GroupedQuantiles:
-    """Per distinct group code: n, mean, exact median and nearest-rank 90th percentile of value.
+    """Return per distinct group code: n, mean, exact median and nearest-rank 90th percentile of value.
 
     group contains non-negative integer codes and value whole numbers, of
     equal length (see `sort_values`, which reuse_group is passed to).

@@ -350,7 +350,7 @@ def evaluate_rep(ctx: RepContext, rep: dict) -> dict:
     what_if = []
     if routing.conversation == HOW_GOOD:
         horizon_goal_cents = float(horizon_goal.amount) if horizon_goal.amount is not None else None
-        what_if = coaching.what_if(outlook_inputs, rates.count.value, horizon_goal_cents)
+        what_if = coaching.what_if(outlook_inputs, horizon_goal_cents)
     goal = _suggest_goal(ctx, routing, drivers, rates, team_rates, stages, what_if, metrics, rep_id)
 
     results = {"quota": quota.as_dict(), "aspiration": aspiration.as_dict(),
