@@ -205,6 +205,9 @@ def duckdb_workspace(tmp_path: Path) -> Path:
     ("duckdb:///{path}?memory_limit=1GB&threads=2",
      " within its memory_limit of 1GB: raise it in the workspace URL, for example "
      "--db 'duckdb:///{path}?memory_limit=2GB&threads=2'"),
+    ("duckdb:///{path}?memory_limit=100KB",
+     " within its memory_limit of 100KB: raise it in the workspace URL, for example "
+     "--db 'duckdb:///{path}?memory_limit=1GB'"),
     ("{path}",
      ": close other programs, or set a memory_limit below this machine's free memory in the workspace URL, "
      "for example --db 'duckdb:///{path}?memory_limit=4GB', so that DuckDB writes intermediate results to "
@@ -220,3 +223,13 @@ def test_team_out_of_memory_names_the_limit(tmp_path: Path, fake_engine: FakeEng
     result = run_cli("--db", url.format(path=path), "team")
 
     assert_one_line_error(result, 1, "the workspace database ran out of memory" + advice.format(path=path))
+
+
+def test_team_out_of_memory_opening_the_workspace(tmp_path: Path) -> None:
+    """A real DuckDB error: with 100 KB, DuckDB cannot even open the workspace."""
+    path = duckdb_workspace(tmp_path)
+
+    result = run_cli("--db", f"duckdb:///{path}?memory_limit=100KB", "team")
+
+    assert_one_line_error(result, 1, "the workspace database ran out of memory within its memory_limit of 100KB: "
+                                     f"raise it in the workspace URL, for example --db 'duckdb:///{path}?memory_limit=1GB'")

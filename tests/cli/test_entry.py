@@ -48,3 +48,15 @@ def test_entry_interrupted_while_building_commands(monkeypatch: pytest.MonkeyPat
         entry.main()
     assert stopped.value.code == 130
     assert capsys.readouterr().err == "error: interrupted\n"
+
+
+def test_entry_freezes_what_loading_created(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import rasr.cli.main
+
+    events = []
+    monkeypatch.setattr(gc, "freeze", lambda: events.append("freeze"))
+    monkeypatch.setattr(rasr.cli.main, "run", lambda: events.append("run"))
+    entry.main()
+    assert events == ["freeze", "run"]

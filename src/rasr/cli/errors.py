@@ -50,8 +50,13 @@ def out_of_memory_message(db: str | None, importing: bool) -> str:
     options = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
     limit = options.get("memory_limit")
     if limit:
-        size = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*", limit, flags=re.IGNORECASE)
-        larger = f"{float(size.group(1)) * 2:g}{size.group(2)}" if size else "8GB"
+        size = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT])(i?)B\s*", limit, flags=re.IGNORECASE)
+        larger = "8GB"
+        if size:
+            doubled = float(size.group(1)) * 2
+            unit_bytes = (1024 if size.group(3) else 1000) ** ("KMGT".index(size.group(2).upper()) + 1)
+            # Doubling a tiny limit would suggest another tiny one, so the example is at least 1 GB.
+            larger = f"{doubled:g}{size.group(2).upper()}{size.group(3)}B" if doubled * unit_bytes >= 10**9 else "1GB"
         example = urllib.parse.urlencode({**options, "memory_limit": larger})
         return (f"the workspace database ran out of memory within its memory_limit of {limit}: raise it in "
                 f"the workspace URL, for example --db '{base}?{example}'{import_note}")

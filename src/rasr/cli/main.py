@@ -47,6 +47,9 @@ class RasrGroup(TyperGroup):
         except SettingError as error:
             fail(str(error), EXIT_USAGE)
         except WorkspaceError as error:
+            if is_out_of_memory(error):
+                # DuckDB needs some memory to open a workspace at all.
+                fail(out_of_memory_message(_duckdb_url(ctx), False), EXIT_FAILURE)
             fail(str(error), EXIT_FAILURE)
         except Exception as error:  # noqa: BLE001 - the last resort: one line, the traceback only at -vv
             if is_interrupt(error):
