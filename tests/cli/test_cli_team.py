@@ -191,7 +191,7 @@ def test_team_interrupted_exits_130(workspace_path: str, fake_engine: FakeEngine
 
 
 def duckdb_workspace(tmp_path: Path) -> Path:
-    """Create a DuckDB workspace with the fake engine's reps; return its file."""
+    """Create a DuckDB workspace with the fake engine's reps and return its file."""
     path = tmp_path / "workspace.duckdb"
     workspace = open_workspace(f"duckdb:///{path}")
     try:

@@ -118,7 +118,7 @@ def test_numpy_and_sql_ranks_agree(spread: int) -> None:
 
 
 @pytest.mark.parametrize("spread", [400, 10**14, 2**62])
-def test_regrouped_values_equal_a_fresh_sort(spread: int) -> None:
+def test_regroup_equals_a_direct_sort(spread: int) -> None:
     """Re-sorting sorted values into coarser groups gives the figures of sorting them by those groups directly.
 
     Groups 0 to 59 merge three by three into 20, and every group whose
@@ -147,14 +147,14 @@ def test_regrouped_values_equal_a_fresh_sort(spread: int) -> None:
     assert regrouped.p90[0] == first[-(-len(first) * 9 // 10) - 1]
 
 
-def test_regroup_can_leave_out_every_value() -> None:
+def test_regroup_drops_every_value() -> None:
     by_group = sort_values(np.array([0, 1, 1]), np.array([5, 6, 7]))
     found = summarise(regroup(by_group, np.array([-1, -1])))
     assert len(found.group) == len(found.n) == 0
 
 
 @pytest.mark.parametrize("offset", [10**12, -(10**12), 2**31 - 50])
-def test_values_far_from_zero_with_a_small_spread(offset: int) -> None:
+def test_sort_values_far_from_zero(offset: int) -> None:
     """Values far beyond 32 bits but close together pack into 32-bit keys and come back exact."""
     rng = np.random.default_rng(5)
     group = rng.integers(0, 40, 2000)

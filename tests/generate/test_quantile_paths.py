@@ -32,9 +32,11 @@ def test_numpy_quantiles_equal_sql_ranks(imported: ImportedOrg, monkeypatch, day
         rep_teams = {rep["rep_id"]: rep["team"] for rep in reps}
         views = build_views(workspace.backend, tables, as_of, lookback, data_version=data_version(workspace))
         try:
-            in_numpy = figures.quantiles(views, previous, workspace.backend, rep_teams)
+            in_numpy = figures.quantiles(views, previous, workspace.backend, rep_teams,
+                                         stage_changes=tables["stage_changes"])
             monkeypatch.setattr(figures, "NUMPY_QUANTILES", frozenset())
-            ranked = figures.quantiles(views, previous, workspace.backend, rep_teams)
+            ranked = figures.quantiles(views, previous, workspace.backend, rep_teams,
+                                       stage_changes=tables["stage_changes"])
         finally:
             drop_views(workspace.backend, views)
     finally:

@@ -68,7 +68,8 @@ class RasrGroup(TyperGroup):
 def _duckdb_url(ctx: typer.Context) -> str | None:
     """Return the --db value when it names a DuckDB workspace, else None (Parquet data, SQLite, PostgreSQL)."""
     state = ctx.obj
-    if not isinstance(state, CliState) or type(state) is not CliState:
+    # A subclass of CliState reads Parquet files with --data, which have no workspace URL.
+    if type(state) is not CliState:
         return None
     try:
         return state.db if parse_db_url(state.db).dialect == "duckdb" else None

@@ -197,8 +197,8 @@ def analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None =
     briefs_for names the reps whose briefs list their open deals (one more query).
     """
     # PySpark frees a Java object only once Python frees its proxy, and proxies in reference cycles wait for the
-    # collector. With the collector paused during analyses, Spark's JVM ran out of memory (in the test suite, and
-    # at a million deals), so Spark keeps the usual thresholds: its time goes to the cluster anyway.
+    # collector. With the collector switched off during analyses, Spark's JVM ran out of memory (in the test suite
+    # and at a million deals). Spark keeps the usual thresholds, because its time goes to the cluster anyway.
     deferred = contextlib.nullcontext() if workspace.backend.name == "pyspark" else _full_collections_deferred()
     with deferred:
         return _analyze(workspace, settings=settings, as_of=as_of, team=team, today=today, briefs_for=briefs_for)
@@ -241,9 +241,8 @@ def _analyze(workspace: Workspace, *, settings: Settings, as_of: dt.date | None,
         # The whole workspace's figures stand in for the team of a rep without one; the totals read its cycle.
         whole_workspace = None if any(not r["team"] for r in rep_rows) else {"cycle_won"}
         rep_teams = {r["rep_id"]: r["team"] for r in rep_rows}
-        history_stages = tables["stage_changes"].select("stage").distinct()
-        stage_names = [row["stage"] for row in fetch_rows(history_stages) if row["stage"] is not None]
-        quantiles = figures.quantiles(views, previous, workspace.backend, rep_teams, whole_workspace, stage_names)
+        quantiles = figures.quantiles(views, previous, workspace.backend, rep_teams, whole_workspace,
+                                      stage_changes=tables["stage_changes"])
         stage_counts = figures.stage_counts(views)
         threshold_rows = _thresholds(quantiles, rep_rows, open_stages, settings)
         if threshold_rows:

@@ -203,7 +203,7 @@ def _long_values(views: Views, previous: Span, value_type: str,
 
     # Time in stage: per deal, the days of its visits of a stage that ended in the lookback.
     # Only the stages a deal visited more than once need their visits summed.
-    ended = _open_ended(views)
+    ended = views.ended.filter(~views.ended.bad_dates & (views.ended.kind == "open"))
     once = ended.filter(~ended.stage_repeats)
     add(once, "stage_days", once.days, once.stage)
     again = ended.filter(ended.stage_repeats)
@@ -214,25 +214,10 @@ def _long_values(views: Views, previous: Span, value_type: str,
     add(per_deal, "stage_days", per_deal.days, per_deal.stage)
 
     # Stale thresholds: days from the last entry into a stage to close, closed deals in the lookback.
-    st = _dated_stages(views)
+    st = views.stages.filter(~views.stages.bad_dates)
     add(st, "to_close", days_between(st.closed_on, st.last_on), st.stage)
     values = ibis.union(*parts)
     return values.filter(values.value.notnull())
-
-
-def _open_ended(views: Views) -> ir.Table:
-    ended = views.ended
-    return ended.filter(~ended.bad_dates & (ended.kind == "open"))
-
-
-def _dated_stages(views: Views) -> ir.Table:
-    return views.stages.filter(~views.stages.bad_dates)
-
-
-def _stage_names(views: Views) -> list[str]:
-    """Return every stage name that the per-stage values of `_long_values` can carry."""
-    names = ibis.union(_open_ended(views).select("stage"), _dated_stages(views).select("stage"), distinct=True)
-    return sorted(row["stage"] for row in fetch_rows(names) if row["stage"] is not None)
 
 
 def _metric_key(code: int, stage: str | None) -> str:
@@ -242,8 +227,8 @@ def _metric_key(code: int, stage: str | None) -> str:
 
 
 def quantiles(views: Views, previous: Span, backend, rep_teams: Mapping[str, str | None],
-              whole_workspace: Collection[str] | None = None,
-              stage_names: Collection[str] | None = None) -> dict[tuple[str, str, str], Quantile]:
+              whole_workspace: Collection[str] | None = None, *,
+              stage_changes: ir.Table) -> dict[tuple[str, str, str], Quantile]:
     """Compute quantiles keyed by (scope, group, metric), where scope is "rep", "team" or "all".
 
     A per-stage metric is keyed "stage_days:<stage>" or "to_close:<stage>".
@@ -251,11 +236,11 @@ def quantiles(views: Views, previous: Span, backend, rep_teams: Mapping[str, str
     rep_teams gives the team of every rep that owns a deal (None for none):
     a deal's team is its owner's. whole_workspace names the metrics
     computed for the "all" group (None: every metric); reps without a team
-    read every metric there. stage_names, when given, contains every stage
-    of the stage history (at least those of the views); it saves a query.
+    read every metric there. stage_changes is the workspace's table of
+    stage changes, whose stage names code the per-stage values.
     """
     if backend.name in NUMPY_QUANTILES:
-        return _quantiles_numpy(views, previous, backend, rep_teams, whole_workspace, stage_names)
+        return _quantiles_numpy(views, previous, backend, rep_teams, whole_workspace, stage_changes)
     name = views.scratch("values")
     values = _long_values(views, previous, "float64")
     if stores_steps(backend):
@@ -286,7 +271,7 @@ def quantiles(views: Views, previous: Span, backend, rep_teams: Mapping[str, str
 
 def _quantiles_numpy(views: Views, previous: Span, backend, rep_teams: Mapping[str, str | None],
                     whole_workspace: Collection[str] | None,
-                    stage_names: Collection[str] | None) -> dict[tuple[str, str, str], Quantile]:
+                    stage_changes: ir.Table) -> dict[tuple[str, str, str], Quantile]:
     """Compute `quantiles` from the fetched per-deal values, with no query per group.
 
     Each value comes with one integer code of its rep, metric and stage,
@@ -302,7 +287,9 @@ def _quantiles_numpy(views: Views, previous: Span, backend, rep_teams: Mapping[s
     rep_team = np.array([team_codes.get(rep_teams[rep], -1) for rep in rep_names], dtype=np.int64)
     codes = pa.table({"q_rep_id": pa.array(rep_names, pa.string()),
                       "q_rep": pa.array(range(len(rep_names)), pa.int32())})
-    stage_names = _stage_names(views) if stage_names is None else sorted(stage_names)
+    # Every visit's stage comes from the stage history, so its names cover every per-stage value.
+    stage_names = sorted(row["stage"] for row in fetch_rows(stage_changes.select("stage").distinct())
+                         if row["stage"] is not None)
     stage_codes = {stage: code for code, stage in enumerate(stage_names)}
     per_metric = len(stage_names) + 1
     measures = len(QUANTILE_METRICS) * per_metric
@@ -326,7 +313,8 @@ def _quantiles_numpy(views: Views, previous: Span, backend, rep_teams: Mapping[s
         release_quietly(backend, name)
     for group, _ in fetched:
         if len(group) and group.min() < 0:
-            raise ValueError("rep_teams is missing a rep that owns deals, or stage_names a stage of the history")
+            raise ValueError("a per-deal value's rep is missing from rep_teams, or its stage from stage_changes: "
+                             "pass every rep of the analysis and the workspace's stage_changes table")
     metric_keys = [_metric_key(code, stage) for code in range(len(QUANTILE_METRICS)) for stage in [*stage_names, None]]
     # Group codes per scope, indexed by a rep's group code rep * measures + measure (-1: not in the scope).
     team_of = np.repeat(rep_team, measures)
@@ -334,8 +322,8 @@ def _quantiles_numpy(views: Views, previous: Span, backend, rep_teams: Mapping[s
     to_team = np.where(team_of >= 0, team_of * measures + measure_of, -1)
     to_all = measure_of
     if whole_workspace is not None:
-        wanted = np.isin(measure_of // per_metric, [_METRIC_CODES[m] for m in whole_workspace])
-        to_all = np.where(wanted, measure_of, -1)
+        in_whole_workspace = np.isin(measure_of // per_metric, [_METRIC_CODES[m] for m in whole_workspace])
+        to_all = np.where(in_whole_workspace, measure_of, -1)
     del team_of
 
     result = {}
